@@ -1,0 +1,146 @@
+// Headers, Request helpers, and run_blocking() over the process-wide worker pool.
+#include "http/http.h"
+
+#include <algorithm>
+#include <exception>
+#include <mutex>
+
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/url/pct_string_view.hpp>
+
+#include "http/internal.h"
+
+namespace bulwark::http {
+namespace asio = boost::asio;
+
+namespace {
+
+char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+}
+
+// The pool behind run_blocking(), shared by every running Server (normally exactly one).
+struct WorkerPoolRegistry {
+  std::mutex mu;
+  std::shared_ptr<asio::thread_pool> pool;
+  int users = 0;
+};
+
+WorkerPoolRegistry& registry() {
+  static WorkerPoolRegistry instance;
+  return instance;
+}
+
+std::shared_ptr<asio::thread_pool> current_pool() {
+  auto& r = registry();
+  std::lock_guard lock(r.mu);
+  return r.pool;
+}
+
+}  // namespace
+
+namespace internal {
+
+void acquire_worker_pool(int threads) {
+  auto& r = registry();
+  std::lock_guard lock(r.mu);
+  if (r.users++ == 0) r.pool = std::make_shared<asio::thread_pool>(static_cast<size_t>(std::max(1, threads)));
+}
+
+void release_worker_pool() {
+  std::shared_ptr<asio::thread_pool> retired;
+  {
+    auto& r = registry();
+    std::lock_guard lock(r.mu);
+    if (r.users == 0) return;
+    if (--r.users == 0) retired = std::move(r.pool);
+  }
+  if (retired) retired->join();
+}
+
+std::optional<std::string> percent_decode(std::string_view text) {
+  if (text.find('%') == std::string_view::npos) return std::string(text);
+  auto pct = boost::urls::make_pct_string_view(text);
+  if (!pct) return std::nullopt;
+  return pct->decode();
+}
+
+}  // namespace internal
+
+std::optional<std::string_view> Headers::get(std::string_view name) const {
+  for (const auto& [k, v] : fields_) {
+    if (iequals(k, name)) return std::string_view(v);
+  }
+  return std::nullopt;
+}
+
+void Headers::set(std::string name, std::string value) {
+  remove(name);
+  fields_.emplace_back(std::move(name), std::move(value));
+}
+
+void Headers::add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
+
+void Headers::remove(std::string_view name) {
+  std::erase_if(fields_, [&](const auto& field) { return iequals(field.first, name); });
+}
+
+std::string_view Request::param(std::string_view name) const {
+  for (const auto& [k, v] : params) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+std::optional<std::string> Request::query_param(std::string_view name) const {
+  std::string_view rest = query;
+  while (!rest.empty()) {
+    size_t amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    size_t eq = pair.find('=');
+    std::string_view key = pair.substr(0, eq);
+    auto decoded_key = internal::percent_decode(key);
+    if (!decoded_key || *decoded_key != name) continue;
+    if (eq == std::string_view::npos) return std::string();
+    auto value = internal::percent_decode(pair.substr(eq + 1));
+    if (value) return value;  // a malformed value is treated as absent
+  }
+  return std::nullopt;
+}
+
+Task<void> run_blocking(std::function<void()> fn) {
+  std::shared_ptr<asio::thread_pool> pool = current_pool();
+  if (!pool) {
+    fn();
+    co_return;
+  }
+  // The completion carries the job's exception (if any); use_awaitable rethrows a non-null one
+  // in the awaiting coroutine, which resumes on its own executor.
+  co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr)>(
+      [](auto handler, std::shared_ptr<asio::thread_pool> pool, std::function<void()> job) {
+        auto work = asio::prefer(asio::get_associated_executor(handler),
+                                 asio::execution::outstanding_work.tracked);
+        asio::post(*pool, [job = std::move(job), handler = std::move(handler), work = std::move(work)]() mutable {
+          std::exception_ptr error;
+          try {
+            job();
+          } catch (...) {
+            error = std::current_exception();
+          }
+          asio::post(work, [handler = std::move(handler), error]() mutable { std::move(handler)(error); });
+        });
+      },
+      asio::use_awaitable, std::move(pool), std::move(fn));
+}
+
+}  // namespace bulwark::http

@@ -1,0 +1,85 @@
+// SqliteMetadataStore: the embedded MetadataStore on one SQLite database file.
+//
+// Durability: WAL journal with synchronous=FULL, so a call that returned has reached the disk
+// and survives kill -9 or power loss. foreign_keys=ON enforces the cascades (deleting a manifest
+// deletes its references and tags); referrers are derived from manifests.subject_digest.
+// Opening applies pending schema migrations (migrations.h).
+//
+// Thread-safety: thread-safe. Writers are serialised by a mutex on one write connection; reads
+// use a pool of read connections (one per concurrent caller) and never wait for each other or,
+// thanks to WAL, for the writer. Other processes may share the file (busy timeout applies).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "metadata/metadata_store.h"
+#include "metadata/sqlite/sqlite.h"
+
+namespace bulwark::metadata {
+
+class SqliteMetadataStore final : public MetadataStore {
+ public:
+  // Opens or creates the database at `path` and migrates it to the current schema.
+  static Result<std::unique_ptr<SqliteMetadataStore>> open(std::string path);
+  ~SqliteMetadataStore() override;
+
+  // How many migrations open() applied (0 when the schema was already current).
+  int migrations_applied() const { return migrations_applied_; }
+
+  Result<bool> repository_exists(std::string_view repository) override;
+  Result<std::vector<std::string>> list_repositories(std::string_view after,
+                                                     size_t limit) override;
+
+  Result<void> link_blob(std::string_view repository, const Digest& digest,
+                         uint64_t size) override;
+  Result<std::optional<uint64_t>> blob_in_repository(std::string_view repository,
+                                                     const Digest& digest) override;
+  Result<bool> unlink_blob(std::string_view repository, const Digest& digest) override;
+
+  Result<void> put_manifest(const ManifestPut& manifest) override;
+  Result<std::optional<ManifestRecord>> get_manifest(std::string_view repository,
+                                                     const Digest& digest) override;
+  Result<std::optional<Digest>> resolve_tag(std::string_view repository,
+                                            std::string_view tag) override;
+  Result<DeleteManifestResult> delete_manifest(std::string_view repository,
+                                               const Digest& digest) override;
+  Result<bool> delete_tag(std::string_view repository, std::string_view tag) override;
+  Result<std::vector<std::string>> list_tags(std::string_view repository, std::string_view after,
+                                             size_t limit) override;
+  Result<std::vector<ManifestRecord>> list_referrers(
+      std::string_view repository, const Digest& subject,
+      std::optional<std::string_view> artifact_type) override;
+
+  Result<void> create_upload(const UploadSession& session) override;
+  Result<std::optional<UploadSession>> get_upload(std::string_view id) override;
+  Result<void> touch_upload(std::string_view id, int64_t updated_at) override;
+  Result<void> delete_upload(std::string_view id) override;
+  Result<std::vector<UploadSession>> list_uploads_idle_since(int64_t before) override;
+
+ private:
+  SqliteMetadataStore(std::string path, std::unique_ptr<sqlite::Db> writer);
+
+  // Runs `body(db)` on a pooled read connection.
+  template <class F>
+  auto with_reader(F&& body) -> decltype(body(std::declval<sqlite::Db&>()));
+  // Runs `body(db)` in one write transaction, committed when body succeeds.
+  template <class F>
+  auto with_writer(F&& body) -> decltype(body(std::declval<sqlite::Db&>()));
+
+  Result<std::unique_ptr<sqlite::Db>> acquire_reader();
+  void release_reader(std::unique_ptr<sqlite::Db> db);
+
+  const std::string path_;
+  int migrations_applied_ = 0;
+
+  std::mutex write_mu_;
+  std::unique_ptr<sqlite::Db> writer_;  // guarded by write_mu_
+
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<sqlite::Db>> idle_readers_;  // guarded by pool_mu_
+};
+
+}  // namespace bulwark::metadata
