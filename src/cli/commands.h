@@ -1,0 +1,26 @@
+// The `bulwark` subcommands. Each registers its options on the CLI11 app and returns the action
+// to run when it is chosen; actions return the process exit code (0 ok, 1 a policy or
+// verification said no, 2 usage or operational error).
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace bulwark::cli {
+
+using Action = std::function<int()>;
+
+struct Command {
+  CLI::App* app;  // the registered subcommand
+  Action run;
+};
+
+Command add_serve(CLI::App& app);
+Command add_version(CLI::App& app);
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitDenied = 1;
+inline constexpr int kExitError = 2;
+
+}  // namespace bulwark::cli

@@ -1,0 +1,200 @@
+// `bulwark serve`: assembles the stores, the registry routes and the HTTP server from the
+// configuration (defaults < YAML file < flags < BULWARK_* environment) and serves until SIGTERM
+// or SIGINT, then drains in-flight requests. A maintenance thread expires idle uploads.
+#include <pthread.h>
+#include <signal.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "cli/commands.h"
+#include "common/config.h"
+#include "common/log.h"
+#include "http/server.h"
+#include "metadata/sqlite/sqlite_metadata_store.h"
+#include "oci/errors.h"
+#include "registry/registry.h"
+#include "storage/fs/fs_blob_store.h"
+
+namespace bulwark::cli {
+namespace {
+
+struct ServeFlags {
+  std::string config_file;
+  std::string listen;
+  std::string data;
+};
+
+// Runs `work` every `period` until stop() is called. Thread-safe stop().
+class PeriodicTask {
+ public:
+  PeriodicTask(std::chrono::seconds period, std::function<void()> work)
+      : thread_([this, period, work = std::move(work)] {
+          std::unique_lock lock(mu_);
+          while (!cv_.wait_for(lock, period, [this] { return stopped_; })) {
+            lock.unlock();
+            work();
+            lock.lock();
+          }
+        }) {}
+  ~PeriodicTask() { stop(); }
+  void stop() {
+    {
+      std::lock_guard lock(mu_);
+      stopped_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopped_ = false;
+  std::thread thread_;
+};
+
+Result<Config> load_config(const ServeFlags& flags) {
+  Config config;
+  if (!flags.config_file.empty()) BULWARK_TRY_VOID(apply_config_file(config, flags.config_file));
+  if (!flags.listen.empty()) config.listen = flags.listen;
+  if (!flags.data.empty()) config.data_dir = flags.data;
+  BULWARK_TRY_VOID(apply_config_env(config, bulwark_environment()));
+  return config;
+}
+
+Result<void> write_port_file(const std::string& path, uint16_t port) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    if (!out) return fail(ErrorCode::kIo, "cannot write " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return fail(ErrorCode::kIo, "cannot write " + path + ": " + ec.message());
+  return ok();
+}
+
+http::Response server_error(int status, std::string_view code, std::string_view message) {
+  const oci::ErrorInfo* info = oci::error_info_by_wire(code);
+  http::Response r;
+  r.status = status;
+  r.headers.set("Content-Type", "application/json");
+  r.body = info ? oci::error_body(info->code, message)
+                : oci::error_body(oci::ErrorCode::kUnavailable, message);
+  return r;
+}
+
+int serve(const ServeFlags& flags) {
+  auto config = load_config(flags);
+  if (!config) {
+    std::cerr << "bulwark serve: " << config.error().message << "\n";
+    return kExitError;
+  }
+  init_logging(parse_log_level(config->log_level));
+
+  // Block the stop signals in every thread; one thread waits for them synchronously.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::error_code ec;
+  std::filesystem::create_directories(config->data_dir, ec);
+  if (ec) {
+    std::cerr << "bulwark serve: cannot create data directory " << config->data_dir << ": "
+              << ec.message() << "\n";
+    return kExitError;
+  }
+  auto blobs = storage::FsBlobStore::open(config->data_dir + "/blobs");
+  if (!blobs) {
+    std::cerr << "bulwark serve: blob store: " << blobs.error().message << "\n";
+    return kExitError;
+  }
+  auto metadata = metadata::SqliteMetadataStore::open(config->data_dir + "/metadata.sqlite");
+  if (!metadata) {
+    std::cerr << "bulwark serve: metadata store: " << metadata.error().message << "\n";
+    return kExitError;
+  }
+
+  registry::Registry registry(
+      {config->manifest_max_bytes, config->upload_expiry_seconds}, **blobs, **metadata);
+  http::Router router;
+  registry.register_routes(router);
+
+  http::ServerOptions options;
+  options.listen = config->listen;
+  options.tls_cert_file = config->tls_cert;
+  options.tls_key_file = config->tls_key;
+  options.io_threads = config->io_threads;
+  options.worker_threads = config->worker_threads;
+  options.header_max_bytes = config->header_max_bytes;
+  options.idle_timeout_seconds = config->idle_timeout_seconds;
+  options.request_timeout_seconds = config->request_timeout_seconds;
+  options.shutdown_grace_seconds = config->shutdown_grace_seconds;
+  options.error_response = server_error;
+  http::Server server(options, router);
+  if (auto started = server.start(); !started) {
+    std::cerr << "bulwark serve: " << started.error().message << "\n";
+    return kExitError;
+  }
+  bool tls = !config->tls_cert.empty() && !config->tls_key.empty();
+  log_event(LogLevel::kInfo, "listening",
+            {{"address", config->listen}, {"port", int{server.port()}}, {"tls", tls},
+             {"data", config->data_dir}});
+  if (!config->port_file.empty()) {
+    if (auto w = write_port_file(config->port_file, server.port()); !w) {
+      std::cerr << "bulwark serve: " << w.error().message << "\n";
+      return kExitError;
+    }
+  }
+
+  auto sweep = [&registry] {
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    if (auto r = registry.expire_uploads(now); !r) {
+      log_event(LogLevel::kWarn, "upload expiry failed", {{"detail", r.error().message}});
+    }
+  };
+  sweep();
+  auto period = std::chrono::seconds(std::clamp<int64_t>(config->upload_expiry_seconds / 4, 1, 300));
+  PeriodicTask janitor(period, sweep);
+
+  std::thread signal_waiter([&] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    log_event(LogLevel::kInfo, "shutting down", {{"signal", sig}});
+    server.stop();
+  });
+  server.run();
+  // run() also returns on its own (fatal listener errors): release the signal thread.
+  pthread_kill(signal_waiter.native_handle(), SIGTERM);
+  signal_waiter.join();
+  janitor.stop();
+  log_event(LogLevel::kInfo, "stopped");
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_serve(CLI::App& app) {
+  auto flags = std::make_shared<ServeFlags>();
+  CLI::App* sub = app.add_subcommand("serve", "Serve the registry (OCI Distribution API)");
+  sub->add_option("--config", flags->config_file, "YAML configuration file");
+  sub->add_option("--listen", flags->listen, "HOST:PORT to listen on (default 127.0.0.1:5000)");
+  sub->add_option("--data", flags->data, "data directory (default ./var)");
+  sub->footer(
+      "Environment variables BULWARK_LISTEN, BULWARK_DATA, BULWARK_TLS_CERT, BULWARK_TLS_KEY, "
+      "BULWARK_LOG_LEVEL, BULWARK_UPLOAD_EXPIRY, ... override the file and the flags.");
+  return {sub, [flags] { return serve(*flags); }};
+}
+
+}  // namespace bulwark::cli

@@ -1,0 +1,50 @@
+// State shared by the registry's resource handlers (internal to src/registry).
+//
+// Thread-safety: the stores are thread-safe; ManifestCache and UploadLocks synchronise themselves.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "http/http.h"
+#include "metadata/metadata_store.h"
+#include "registry/manifest_cache.h"
+#include "registry/registry.h"
+#include "storage/blob_store.h"
+
+namespace bulwark::registry {
+
+// Marks upload sessions busy so that two requests never append to one session at once.
+class UploadLocks {
+ public:
+  // True if the caller now holds `id`; false if another request holds it.
+  bool try_lock(const std::string& id);
+  void unlock(const std::string& id);
+
+ private:
+  std::mutex mu_;
+  std::set<std::string, std::less<>> busy_;
+};
+
+struct Context {
+  RegistryOptions options;
+  storage::BlobStore& blobs;
+  metadata::MetadataStore& metadata;
+  ManifestCache manifests_cache;
+  UploadLocks upload_locks;
+};
+
+// Registration functions, one per resource file.
+void register_base(http::Router& router, Context& ctx);
+void register_blobs(http::Router& router, Context& ctx);
+void register_uploads(http::Router& router, Context& ctx);
+void register_manifests(http::Router& router, Context& ctx);
+void register_tags(http::Router& router, Context& ctx);
+void register_catalog(http::Router& router, Context& ctx);
+void register_referrers(http::Router& router, Context& ctx);
+
+}  // namespace bulwark::registry

@@ -1,0 +1,60 @@
+// GET /v2/<name>/referrers/<digest> — the OCI 1.1 referrers API: an image index of the manifests
+// whose `subject` is <digest>, optionally filtered by artifactType. Unknown subjects and
+// repositories answer an empty index, as the spec requires.
+#include <boost/json.hpp>
+
+#include "oci/media_types.h"
+#include "registry/context.h"
+#include "registry/respond.h"
+
+namespace bulwark::registry {
+namespace {
+
+boost::json::object descriptor_json(const metadata::ManifestRecord& m) {
+  boost::json::object d;
+  d["mediaType"] = m.media_type;
+  d["digest"] = m.digest.str();
+  d["size"] = m.size;
+  if (!m.artifact_type.empty()) d["artifactType"] = m.artifact_type;
+  if (!m.annotations_json.empty()) {
+    boost::system::error_code ec;
+    auto annotations = boost::json::parse(m.annotations_json, ec);
+    if (!ec && annotations.is_object()) d["annotations"] = std::move(annotations);
+  }
+  return d;
+}
+
+http::Task<http::Response> referrers(Context& ctx, http::Request& req) {
+  auto name = repository_param(req);
+  if (!name) co_return std::move(name.error());
+  auto subject = digest_param(req.param("digest"));
+  if (!subject) co_return std::move(subject.error());
+  auto filter = req.query_param("artifactType");
+  auto listed = co_await blocking([&] {
+    return ctx.metadata.list_referrers(
+        *name, *subject, filter ? std::optional<std::string_view>(*filter) : std::nullopt);
+  });
+  if (!listed) {
+    co_return error_response(listed.error(), oci::ErrorCode::kNameUnknown,
+                             oci::ErrorCode::kDigestInvalid);
+  }
+  boost::json::array manifests;
+  for (const auto& m : *listed) manifests.emplace_back(descriptor_json(m));
+  boost::json::object index;
+  index["schemaVersion"] = 2;
+  index["mediaType"] = oci::media::kOciIndex;
+  index["manifests"] = std::move(manifests);
+  http::Response r;
+  r.headers.set("Content-Type", std::string(oci::media::kOciIndex));
+  if (filter) r.headers.set("OCI-Filters-Applied", "artifactType");
+  r.body = boost::json::serialize(index);
+  co_return r;
+}
+
+}  // namespace
+
+void register_referrers(http::Router& router, Context& ctx) {
+  router.add("GET", "/v2/{name+}/referrers/{digest}", bind_handler(ctx, referrers));
+}
+
+}  // namespace bulwark::registry

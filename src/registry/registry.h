@@ -1,0 +1,44 @@
+// The OCI Distribution API (distribution-spec v1.1 plus Docker v2 conventions).
+//
+// Registry wires the stores into the route table; each resource lives in its own file
+// (base, blobs, uploads, manifests, tags, catalog, referrers) and receives the shared Context.
+// Handlers run on I/O threads and move every blocking store call onto the worker pool.
+//
+// Thread-safety: after register_routes() the Registry is used concurrently by all I/O threads;
+// it holds no mutable state of its own besides the internally synchronised Context members.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "common/result.h"
+#include "http/router.h"
+#include "metadata/metadata_store.h"
+#include "storage/blob_store.h"
+
+namespace bulwark::registry {
+
+struct RegistryOptions {
+  uint64_t manifest_max_bytes = 4 * 1024 * 1024;
+  int64_t upload_expiry_seconds = 24 * 3600;
+};
+
+struct Context;
+
+class Registry {
+ public:
+  // REQUIRES: blobs and metadata outlive the Registry.
+  Registry(RegistryOptions options, storage::BlobStore& blobs, metadata::MetadataStore& metadata);
+  ~Registry();
+
+  void register_routes(http::Router& router);
+
+  // Removes upload sessions idle for longer than the expiry (staged bytes and metadata).
+  // Blocking; call from a maintenance thread. Returns the number removed.
+  Result<size_t> expire_uploads(int64_t now_unix_seconds);
+
+ private:
+  std::unique_ptr<Context> context_;
+};
+
+}  // namespace bulwark::registry

@@ -1,0 +1,322 @@
+// /v2/<name>/blobs/uploads/... — blob pushes: monolithic (POST ?digest=), POST+PUT, chunked
+// PATCH with Content-Range, upload status, cancel, and cross-repository mount.
+//
+// Ordering for crash safety: bytes are committed (hashed, fsynced, renamed) by the BlobStore
+// before the repository link is recorded; the session row is removed last, so a crash in between
+// leaves either a resumable session or a fully linked blob.
+#include <charconv>
+
+#include "common/log.h"
+#include "common/random.h"
+#include "oci/reference.h"
+#include "registry/context.h"
+#include "registry/respond.h"
+
+namespace bulwark::registry {
+namespace {
+
+constexpr size_t kChunkBytes = 1024 * 1024;
+
+std::string upload_location(const std::string& name, const std::string& id) {
+  return "/v2/" + name + "/blobs/uploads/" + id;
+}
+
+// "0-<last byte>" as distribution reports it ("0-0" for an empty upload).
+std::string range_header(uint64_t size) { return "0-" + std::to_string(size == 0 ? 0 : size - 1); }
+
+http::Response upload_state(int status, const std::string& name, const std::string& id,
+                            uint64_t size) {
+  http::Response r = empty_response(status);
+  r.headers.set("Location", upload_location(name, id));
+  r.headers.set("Range", range_header(size));
+  r.headers.set("Docker-Upload-UUID", id);
+  return r;
+}
+
+http::Response blob_created(const std::string& name, const Digest& digest) {
+  http::Response r = empty_response(201);
+  r.headers.set("Location", "/v2/" + name + "/blobs/" + digest.str());
+  r.headers.set("Docker-Content-Digest", digest.str());
+  return r;
+}
+
+// Holds an upload session's busy mark for the duration of one request.
+class SessionGuard {
+ public:
+  SessionGuard(UploadLocks& locks, std::string id) : locks_(locks), id_(std::move(id)) {
+    held_ = locks_.try_lock(id_);
+  }
+  ~SessionGuard() {
+    if (held_) locks_.unlock(id_);
+  }
+  SessionGuard(const SessionGuard&) = delete;
+  SessionGuard& operator=(const SessionGuard&) = delete;
+  bool held() const { return held_; }
+
+ private:
+  UploadLocks& locks_;
+  std::string id_;
+  bool held_ = false;
+};
+
+// Streams the request body into `upload`, hashing and writing on the worker pool.
+http::Task<Result<uint64_t>> append_body(http::Request& req, storage::BlobUpload& upload) {
+  std::unique_ptr<char[]> buf(new char[kChunkBytes]);
+  uint64_t total = 0;
+  for (;;) {
+    // Fill the buffer before hopping to the pool: fewer, larger appends.
+    size_t filled = 0;
+    bool done = false;
+    while (filled < kChunkBytes) {
+      auto n = co_await req.body->read(std::span<char>(buf.get() + filled, kChunkBytes - filled));
+      if (!n) {
+        // Keep what arrived: the session stays resumable from its last byte.
+        if (filled > 0) {
+          co_await http::run_blocking(
+              [&] { (void)upload.append(std::span<const char>(buf.get(), filled)); });
+        }
+        co_return fail(std::move(n.error()));
+      }
+      if (*n == 0) {
+        done = true;
+        break;
+      }
+      filled += *n;
+    }
+    if (filled > 0) {
+      auto appended = co_await blocking(
+          [&] { return upload.append(std::span<const char>(buf.get(), filled)); });
+      if (!appended) co_return fail(std::move(appended.error()));
+      total += filled;
+    }
+    if (done) co_return total;
+  }
+}
+
+// Parses "start-end" (inclusive) as sent in Content-Range by docker clients; tolerates a
+// "bytes " prefix and a "/total" suffix.
+std::optional<std::pair<uint64_t, uint64_t>> parse_content_range(std::string_view v) {
+  if (v.starts_with("bytes ")) v.remove_prefix(6);
+  if (auto slash = v.find('/'); slash != std::string_view::npos) v = v.substr(0, slash);
+  auto dash = v.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  uint64_t a = 0, b = 0;
+  auto pa = std::from_chars(v.data(), v.data() + dash, a);
+  auto pb = std::from_chars(v.data() + dash + 1, v.data() + v.size(), b);
+  if (pa.ec != std::errc() || pa.ptr != v.data() + dash || pb.ec != std::errc() ||
+      pb.ptr != v.data() + v.size() || b < a) {
+    return std::nullopt;
+  }
+  return std::make_pair(a, b);
+}
+
+// Checks a chunk's Content-Range against the session's current size. nullopt when acceptable.
+std::optional<http::Response> check_content_range(const http::Request& req, const std::string& name,
+                                                  const std::string& id, uint64_t size) {
+  auto header = req.headers.get("Content-Range");
+  if (!header) return std::nullopt;
+  auto range = parse_content_range(*header);
+  auto length = req.body->content_length();
+  bool ok = range && range->first == size &&
+            (!length || *length == range->second - range->first + 1);
+  if (ok) return std::nullopt;
+  http::Response r = oci_error(oci::ErrorCode::kRangeInvalid,
+                               "chunk must start at byte " + std::to_string(size) +
+                                   " and match Content-Length");
+  r.headers.set("Location", upload_location(name, id));
+  r.headers.set("Range", range_header(size));
+  r.headers.set("Docker-Upload-UUID", id);
+  return r;
+}
+
+http::Response session_error(const Error& e) {
+  return error_response(e, oci::ErrorCode::kBlobUploadUnknown, oci::ErrorCode::kBlobUploadInvalid);
+}
+
+struct Session {
+  std::string name;
+  std::string id;
+};
+
+// Resolves the {name}/{uuid} route parameters to a known session of that repository.
+http::Task<Parsed<Session>> find_session(Context& ctx, http::Request& req) {
+  auto name = repository_param(req);
+  if (!name) co_return tl::unexpected(std::move(name.error()));
+  std::string id(req.param("uuid"));
+  auto session = co_await blocking([&] { return ctx.metadata.get_upload(id); });
+  if (!session) co_return tl::unexpected(session_error(session.error()));
+  if (!*session || (*session)->repository != *name) {
+    co_return tl::unexpected(oci_error(oci::ErrorCode::kBlobUploadUnknown));
+  }
+  co_return Session{*name, id};
+}
+
+
+// Cross-repository mount: links `digest` into `name` when `from` holds it. nullopt when the
+// mount cannot be done and the client should get a fresh upload session instead.
+http::Task<std::optional<http::Response>> try_mount(Context& ctx, const std::string& name,
+                                                    const std::string& from_text,
+                                                    const std::string& digest_text) {
+  auto digest = Digest::parse(digest_text);
+  if (!digest || !oci::validate_repository(from_text)) co_return std::nullopt;
+  auto linked = co_await blocking([&]() -> Result<bool> {
+    BULWARK_ASSIGN_OR_RETURN(auto size, ctx.metadata.blob_in_repository(from_text, *digest));
+    if (!size) return false;
+    BULWARK_TRY_VOID(ctx.metadata.link_blob(name, *digest, *size));
+    return true;
+  });
+  if (!linked || !*linked) co_return std::nullopt;
+  co_return blob_created(name, *digest);
+}
+
+// Starts a session; with ?digest= the body is the whole blob (monolithic upload).
+http::Task<http::Response> start_upload(Context& ctx, http::Request& req) {
+  auto name = repository_param(req);
+  if (!name) co_return std::move(name.error());
+
+  auto mount = req.query_param("mount");
+  auto from = req.query_param("from");
+  if (mount && from) {
+    if (auto mounted = co_await try_mount(ctx, *name, *from, *mount)) co_return std::move(*mounted);
+  }
+
+  std::optional<Digest> digest;
+  if (auto d = req.query_param("digest")) {
+    auto parsed = digest_param(*d);
+    if (!parsed) co_return std::move(parsed.error());
+    digest = *parsed;
+  }
+
+  std::string id = random_uuid();
+  int64_t now = unix_now();
+  auto upload = co_await blocking([&]() -> Result<std::unique_ptr<storage::BlobUpload>> {
+    BULWARK_TRY_VOID(ctx.metadata.create_upload({id, *name, now, now}));
+    return ctx.blobs.create_upload(id);
+  });
+  if (!upload) {
+    co_return error_response(upload.error(), oci::ErrorCode::kBlobUploadUnknown,
+                             oci::ErrorCode::kBlobUploadInvalid);
+  }
+  if (!digest) co_return upload_state(202, *name, id, 0);
+
+  // Monolithic upload.
+  SessionGuard guard(ctx.upload_locks, id);
+  auto appended = co_await append_body(req, **upload);
+  if (!appended) co_return error_response(appended.error(), oci::ErrorCode::kBlobUploadUnknown,
+                                          oci::ErrorCode::kBlobUploadInvalid);
+  auto committed = co_await blocking([&]() -> Result<void> {
+    uint64_t size = (*upload)->size();
+    BULWARK_TRY_VOID((*upload)->commit(*digest));
+    BULWARK_TRY_VOID(ctx.metadata.link_blob(*name, *digest, size));
+    return ctx.metadata.delete_upload(id);
+  });
+  if (!committed) {
+    co_return error_response(committed.error(), oci::ErrorCode::kBlobUploadUnknown,
+                             oci::ErrorCode::kDigestInvalid);
+  }
+  co_return blob_created(*name, *digest);
+}
+
+http::Task<http::Response> upload_status(Context& ctx, http::Request& req) {
+  auto session = co_await find_session(ctx, req);
+  if (!session) co_return std::move(session.error());
+  auto size = co_await blocking([&]() -> Result<uint64_t> {
+    BULWARK_ASSIGN_OR_RETURN(auto upload, ctx.blobs.open_upload(session->id));
+    return upload->size();
+  });
+  if (!size) co_return session_error(size.error());
+  co_return upload_state(204, session->name, session->id, *size);
+}
+
+http::Task<http::Response> patch_upload(Context& ctx, http::Request& req) {
+  auto session = co_await find_session(ctx, req);
+  if (!session) co_return std::move(session.error());
+  SessionGuard guard(ctx.upload_locks, session->id);
+  if (!guard.held()) {
+    co_return oci_error(oci::ErrorCode::kBlobUploadInvalid,
+                        "another request is writing to this upload");
+  }
+  auto upload = co_await blocking([&] { return ctx.blobs.open_upload(session->id); });
+  if (!upload) co_return session_error(upload.error());
+  if (auto bad = check_content_range(req, session->name, session->id, (*upload)->size())) {
+    co_return std::move(*bad);
+  }
+  auto appended = co_await append_body(req, **upload);
+  int64_t now = unix_now();
+  (void)co_await blocking([&] { return ctx.metadata.touch_upload(session->id, now); });
+  if (!appended) co_return session_error(appended.error());
+  co_return upload_state(202, session->name, session->id, (*upload)->size());
+}
+
+http::Task<http::Response> finish_upload(Context& ctx, http::Request& req) {
+  auto session = co_await find_session(ctx, req);
+  if (!session) co_return std::move(session.error());
+  auto digest_text = req.query_param("digest");
+  if (!digest_text) co_return oci_error(oci::ErrorCode::kDigestInvalid, "digest parameter missing");
+  auto digest = digest_param(*digest_text);
+  if (!digest) co_return std::move(digest.error());
+
+  SessionGuard guard(ctx.upload_locks, session->id);
+  if (!guard.held()) {
+    co_return oci_error(oci::ErrorCode::kBlobUploadInvalid,
+                        "another request is writing to this upload");
+  }
+  auto upload = co_await blocking([&] { return ctx.blobs.open_upload(session->id); });
+  if (!upload) co_return session_error(upload.error());
+  if (auto bad = check_content_range(req, session->name, session->id, (*upload)->size())) {
+    co_return std::move(*bad);
+  }
+  auto appended = co_await append_body(req, **upload);
+  if (!appended) co_return session_error(appended.error());
+  auto committed = co_await blocking([&]() -> Result<void> {
+    uint64_t size = (*upload)->size();
+    BULWARK_TRY_VOID((*upload)->commit(*digest));
+    BULWARK_TRY_VOID(ctx.metadata.link_blob(session->name, *digest, size));
+    return ctx.metadata.delete_upload(session->id);
+  });
+  if (!committed) {
+    co_return error_response(committed.error(), oci::ErrorCode::kBlobUploadUnknown,
+                             oci::ErrorCode::kDigestInvalid);
+  }
+  co_return blob_created(session->name, *digest);
+}
+
+http::Task<http::Response> cancel_upload(Context& ctx, http::Request& req) {
+  auto session = co_await find_session(ctx, req);
+  if (!session) co_return std::move(session.error());
+  SessionGuard guard(ctx.upload_locks, session->id);
+  if (!guard.held()) {
+    co_return oci_error(oci::ErrorCode::kBlobUploadInvalid,
+                        "another request is writing to this upload");
+  }
+  auto removed = co_await blocking([&]() -> Result<void> {
+    BULWARK_TRY_VOID(ctx.metadata.delete_upload(session->id));
+    return ctx.blobs.delete_upload(session->id);
+  });
+  if (!removed) co_return session_error(removed.error());
+  co_return empty_response(204);
+}
+
+}  // namespace
+
+bool UploadLocks::try_lock(const std::string& id) {
+  std::lock_guard lock(mu_);
+  return busy_.insert(id).second;
+}
+
+void UploadLocks::unlock(const std::string& id) {
+  std::lock_guard lock(mu_);
+  busy_.erase(id);
+}
+
+void register_uploads(http::Router& router, Context& ctx) {
+  auto bind = [&ctx](auto fn) { return bind_handler(ctx, fn); };
+  router.add("POST", "/v2/{name+}/blobs/uploads/", bind(start_upload));
+  router.add("POST", "/v2/{name+}/blobs/uploads", bind(start_upload));
+  router.add("GET", "/v2/{name+}/blobs/uploads/{uuid}", bind(upload_status));
+  router.add("PATCH", "/v2/{name+}/blobs/uploads/{uuid}", bind(patch_upload));
+  router.add("PUT", "/v2/{name+}/blobs/uploads/{uuid}", bind(finish_upload));
+  router.add("DELETE", "/v2/{name+}/blobs/uploads/{uuid}", bind(cancel_upload));
+}
+
+}  // namespace bulwark::registry
