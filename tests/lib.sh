@@ -1,0 +1,450 @@
+# shellcheck shell=bash disable=SC2034,SC2120  # variables and optional arguments are for the sourcing scripts
+# Shared helpers for Bulwark's black-box end-to-end tests (tests/e2e_*.sh). Source it; do not run it.
+#
+# What it gives a test script:
+#   - a private temp dir $T, removed on exit together with every process the script started
+#     (track_pid / kill_tree; the EXIT trap does it even when the script fails);
+#   - start_registry / stop_registry / kill_registry / restart_registry on the data dir $DATA, for
+#     REGISTRY_IMPL=bulwark (default; needs BULWARK_BIN) or REGISTRY_IMPL=distribution (Debian's
+#     docker-registry, a developer aid to check the tests against the reference implementation);
+#     $R is the registry's base URL once started;
+#   - req METHOD URL [curl args...]: one HTTP request; the answer is kept in $STATUS, $T/resp.hdrs,
+#     $T/resp.body until the next req;
+#   - check NAME PREDICATE [ARGS...]: counts a pass or a failure; a failure prints what was expected,
+#     what came back (status, headers, body) and keeps going. Predicates (status_is, header_is,
+#     json_is, error_is, ...) print their own expected/got on failure;
+#   - bulwark_only REASON: false (and counts a skip) when REGISTRY_IMPL=distribution, so a check that
+#     distribution 2.8 cannot pass is written `bulwark_only "why" && check ...`;
+#   - finish: prints the server log if anything failed, then the summary line `N passed, N failed`,
+#     and exits non-zero if anything failed.
+# Not thread-safe: one script, one shell; background workers must not call check.
+
+set -u -o pipefail
+
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REGISTRY_IMPL=${REGISTRY_IMPL:-bulwark}
+case $REGISTRY_IMPL in
+  bulwark | distribution) ;;
+  *) echo "REGISTRY_IMPL must be bulwark or distribution, not '$REGISTRY_IMPL'" >&2; exit 2 ;;
+esac
+
+for tool in curl jq sha256sum python3; do
+  command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 2; }
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/bulwark-e2e.XXXXXX")
+DATA=$T/data
+REG_LOG=$T/registry.log
+REG_PID=
+R=
+PASSED=0
+FAILED=0
+SKIPPED=0
+STATUS=000
+REQ_DESC=
+declare -a TRACKED_PIDS=()
+declare -a FAILED_NAMES=()
+declare -a SKIP_REASONS=()
+
+mkdir -p "$DATA"
+: >"$REG_LOG"
+: >"$T/resp.hdrs"
+: >"$T/resp.body"
+
+# ---------------------------------------------------------------------------------------------
+# Processes and cleanup
+
+# Registers a background process so that cleanup ends it (and its children).
+track_pid() { TRACKED_PIDS+=("$1"); }
+
+# Sends SIGNAL to PID and, first, to all its descendants (found by parent id, never by name).
+kill_tree() {
+  local pid=$1 sig=${2:-TERM} child
+  for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do
+    kill_tree "$child" "$sig"
+  done
+  kill -"$sig" "$pid" 2>/dev/null || true
+}
+
+# Waits up to $2 tenths of a second for PID to exit; returns 0 if it did.
+wait_gone() {
+  local pid=$1 tenths=$2 i
+  for ((i = 0; i < tenths; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  ! kill -0 "$pid" 2>/dev/null
+}
+
+cleanup() {
+  local pid
+  for pid in "${TRACKED_PIDS[@]}"; do
+    kill -0 "$pid" 2>/dev/null || continue
+    kill_tree "$pid" TERM
+    wait_gone "$pid" 50 || kill_tree "$pid" KILL
+  done
+  wait 2>/dev/null
+  if [[ -n ${KEEP_TMP:-} ]]; then
+    echo "kept temp dir $T" >&2
+  else
+    rm -rf "$T"
+  fi
+}
+trap cleanup EXIT
+trap 'echo "interrupted" >&2; exit 130' INT TERM
+
+# ---------------------------------------------------------------------------------------------
+# Registry lifecycle
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+print_registry_log() {
+  echo "----- registry log ($REGISTRY_IMPL, last 200 lines) -----"
+  tail -n 200 "$REG_LOG" | cut -c1-600
+  echo "----- end of registry log -----"
+}
+
+# Stops the test run: a setup step failed, so later checks would be meaningless.
+die() {
+  echo "FATAL: $*"
+  FAILED=$((FAILED + 1))
+  FAILED_NAMES+=("FATAL: $*")
+  finish
+}
+
+# Polls GET /v2/ until it answers (any HTTP status), for at most ~10 s.
+wait_http_ready() {
+  local i code
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$REG_PID" 2>/dev/null || return 1
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$R/v2/" 2>/dev/null) || code=000
+    [[ $code != 000 ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+start_bulwark() {
+  [[ -n ${BULWARK_BIN:-} ]] || die "BULWARK_BIN is not set (path of the bulwark executable)"
+  [[ -x $BULWARK_BIN ]] || die "BULWARK_BIN=$BULWARK_BIN is not executable"
+  local port_file=$T/port i port=
+  rm -f "$port_file"
+  echo "=== starting bulwark (data $DATA) at $(date +%T)" >>"$REG_LOG"
+  BULWARK_PORT_FILE=$port_file BULWARK_LOG_LEVEL=${BULWARK_LOG_LEVEL:-warn} \
+    "$BULWARK_BIN" serve --listen 127.0.0.1:0 --data "$DATA" >>"$REG_LOG" 2>&1 &
+  REG_PID=$!
+  track_pid "$REG_PID"
+  for ((i = 0; i < 100; i++)); do
+    if [[ -s $port_file ]]; then
+      port=$(tr -d '[:space:]' <"$port_file")
+      [[ $port =~ ^[0-9]+$ && $port -gt 0 ]] && break
+      port=
+    fi
+    kill -0 "$REG_PID" 2>/dev/null || die "bulwark exited during startup (see its log below)"
+    sleep 0.1
+  done
+  [[ -n $port ]] || die "bulwark did not write its port to BULWARK_PORT_FILE within 10 s"
+  R=http://127.0.0.1:$port
+}
+
+start_distribution() {
+  command -v docker-registry >/dev/null || die "docker-registry (Debian package) is not installed"
+  local port
+  port=$(free_port)
+  cat >"$T/distribution.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $DATA
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+  secret: bulwark-e2e-secret
+EOF
+  echo "=== starting docker-registry (data $DATA) at $(date +%T)" >>"$REG_LOG"
+  docker-registry serve "$T/distribution.yml" >>"$REG_LOG" 2>&1 &
+  REG_PID=$!
+  track_pid "$REG_PID"
+  R=http://127.0.0.1:$port
+}
+
+# Starts the registry on $DATA and waits until GET /v2/ answers.
+start_registry() {
+  case $REGISTRY_IMPL in
+    bulwark) start_bulwark ;;
+    distribution) start_distribution ;;
+  esac
+  wait_http_ready || die "$REGISTRY_IMPL did not answer GET /v2/ at $R within 10 s"
+  REGISTRY_HOSTPORT=${R#http://}
+}
+
+# Graceful stop (SIGTERM), bounded; falls back to SIGKILL and reports it.
+stop_registry() {
+  [[ -n $REG_PID ]] || return 0
+  kill -TERM "$REG_PID" 2>/dev/null || true
+  if ! wait_gone "$REG_PID" 150; then
+    echo "registry did not stop within 15 s of SIGTERM; killing it" >&2
+    kill -KILL "$REG_PID" 2>/dev/null || true
+  fi
+  wait "$REG_PID" 2>/dev/null
+  REG_PID=
+}
+
+# Crash: SIGKILL, no chance to flush anything (children too, should the binary be a wrapper).
+kill_registry() {
+  [[ -n $REG_PID ]] || return 0
+  kill_tree "$REG_PID" KILL
+  wait "$REG_PID" 2>/dev/null
+  REG_PID=
+}
+
+restart_registry() {
+  stop_registry
+  start_registry
+}
+
+is_distribution() { [[ $REGISTRY_IMPL == distribution ]]; }
+
+# Returns false (and records a skip) when testing distribution: the following check needs a
+# feature distribution 2.8 lacks or where it deviates from the spec. Never skips for bulwark.
+bulwark_only() {
+  if is_distribution; then
+    SKIPPED=$((SKIPPED + 1))
+    SKIP_REASONS+=("$*")
+    echo "skip (distribution): $*"
+    return 1
+  fi
+  return 0
+}
+
+# ---------------------------------------------------------------------------------------------
+# HTTP
+
+# req METHOD URL [curl args...]; URL may be a path (/v2/...) or absolute. Keeps the answer.
+req() {
+  local method=$1 url=$2
+  shift 2
+  [[ $url == /* ]] && url=$R$url
+  local -a args=(-s -S --path-as-is --max-time "${REQ_TIMEOUT:-60}" -D "$T/resp.hdrs" -w '%{http_code}')
+  if [[ $method == HEAD ]]; then
+    args+=(--head -o /dev/null)
+    : >"$T/resp.body"
+  else
+    args+=(-X "$method" -o "$T/resp.body")
+  fi
+  STATUS=$(curl "${args[@]}" "$@" "$url" 2>"$T/resp.curlerr") || true
+  [[ $STATUS =~ ^[0-9]{3}$ ]] || STATUS=000
+  [[ -f $T/resp.body ]] || : >"$T/resp.body"
+  REQ_DESC="$method $url"
+}
+
+# hdr NAME [FILE]: value of response header NAME (case-insensitive, last response block, CR
+# stripped) in FILE (default: the last req's headers).
+hdr() {
+  tr -d '\r' <"${2:-$T/resp.hdrs}" | awk -v n="$(tr '[:upper:]' '[:lower:]' <<<"$1")" '
+    /^HTTP\// { v = ""; found = 0; next }
+    { i = index($0, ":"); if (i == 0) next
+      k = tolower(substr($0, 1, i - 1))
+      if (k == n) { v = substr($0, i + 1); sub(/^[ \t]+/, "", v); found = 1 } }
+    END { if (found) print v; else exit 1 }'
+}
+
+# location [FILE]: absolute form of the Location header (registries may answer with a path).
+location() {
+  local l
+  l=$(hdr Location "${1:-$T/resp.hdrs}") || return 1
+  [[ $l == /* ]] && l=$R$l
+  printf '%s\n' "$l"
+}
+
+# Appends query parameters to a URL that may already have a query.
+with_query() { if [[ $1 == *\?* ]]; then printf '%s&%s\n' "$1" "$2"; else printf '%s?%s\n' "$1" "$2"; fi; }
+
+body() { cat "$T/resp.body"; }
+
+dump_response() {
+  echo "    request: $REQ_DESC"
+  echo "    status:  $STATUS"
+  [[ -s $T/resp.curlerr ]] && sed 's/^/    curl: /' "$T/resp.curlerr"
+  echo "    headers:"
+  tr -d '\r' <"$T/resp.hdrs" | sed 's/^/      /' | head -n 40
+  echo "    body ($(wc -c <"$T/resp.body") bytes):"
+  head -c 1500 "$T/resp.body" | cat -v | sed 's/^/      /'
+  echo
+}
+
+# ---------------------------------------------------------------------------------------------
+# Checks and predicates. A predicate prints "expected ... got ..." and returns non-zero on failure.
+
+# check NAME PREDICATE [ARGS...]
+check() {
+  local name=$1 out
+  shift
+  if out=$("$@" 2>&1); then
+    PASSED=$((PASSED + 1))
+    echo "ok: $name"
+  else
+    FAILED=$((FAILED + 1))
+    FAILED_NAMES+=("$name")
+    echo "FAIL: $name"
+    [[ -n $out ]] && sed 's/^/    /' <<<"$out" | head -n 60
+    # run_ok/equals checks are about a command or a value, not about the last HTTP response.
+    [[ $1 == run_ok || $1 == equals ]] || dump_response
+  fi
+}
+
+# Passes if the last status is one of the arguments.
+status_is() {
+  local s
+  for s in "$@"; do [[ $STATUS == "$s" ]] && return 0; done
+  echo "expected status $*, got $STATUS"
+  return 1
+}
+
+status_below_500() {
+  [[ $STATUS != 000 && $STATUS -lt 500 ]] && return 0
+  echo "expected a status below 500 (and an answer), got $STATUS"
+  return 1
+}
+
+header_is() {
+  local got
+  got=$(hdr "$1") || { echo "expected header $1: $2, header missing"; return 1; }
+  [[ $got == "$2" ]] && return 0
+  echo "expected header $1: $2, got: $got"
+  return 1
+}
+
+header_matches() {
+  local got
+  got=$(hdr "$1") || { echo "expected header $1 matching /$2/, header missing"; return 1; }
+  [[ $got =~ $2 ]] && return 0
+  echo "expected header $1 matching /$2/, got: $got"
+  return 1
+}
+
+header_present() { hdr "$1" >/dev/null || { echo "expected header $1, missing"; return 1; }; }
+header_absent() {
+  local got
+  got=$(hdr "$1") || return 0
+  echo "expected no header $1, got: $got"
+  return 1
+}
+
+# json_is FILTER VALUE: jq -r FILTER on the body equals VALUE.
+json_is() {
+  local got
+  got=$(jq -r "$1" <"$T/resp.body" 2>&1) || { echo "expected JSON with $1 == $2, body is not JSON ($got)"; return 1; }
+  [[ $got == "$2" ]] && return 0
+  echo "expected $1 == $2, got: $got"
+  return 1
+}
+
+# json_true FILTER: jq -e FILTER on the body is true.
+json_true() {
+  jq -e "$1" <"$T/resp.body" >/dev/null 2>&1 && return 0
+  echo "expected body to satisfy jq filter: $1"
+  return 1
+}
+
+# error_is STATUS CODE: status and .errors[0].code of an OCI error body.
+error_is() {
+  local ok=0
+  status_is "$1" || ok=1
+  json_is '.errors[0].code' "$2" || ok=1
+  return $ok
+}
+
+# error_in STATUS CODE...: status and .errors[0].code is one of CODE...
+error_in() {
+  local st=$1 got c
+  shift
+  status_is "$st" || return 1
+  got=$(jq -r '.errors[0].code' <"$T/resp.body" 2>/dev/null) || { echo "expected an OCI error body, not JSON"; return 1; }
+  for c in "$@"; do [[ $got == "$c" ]] && return 0; done
+  echo "expected error code in {$*}, got $got"
+  return 1
+}
+
+body_digest_is() {
+  local algo=${1%%:*} got
+  got=$algo:$("${algo}sum" <"$T/resp.body" | cut -d' ' -f1)
+  [[ $got == "$1" ]] && return 0
+  echo "expected body digest $1, got $got ($(wc -c <"$T/resp.body") bytes)"
+  return 1
+}
+
+body_equals_file() {
+  cmp -s "$T/resp.body" "$1" && return 0
+  echo "expected body identical to $1 ($(wc -c <"$1") bytes), got $(wc -c <"$T/resp.body") bytes"
+  return 1
+}
+
+body_empty() {
+  [[ ! -s $T/resp.body ]] && return 0
+  echo "expected empty body, got $(wc -c <"$T/resp.body") bytes"
+  return 1
+}
+
+# Generic: passes if the command succeeds (its output is shown on failure).
+run_ok() { "$@"; }
+
+# equals GOT EXPECTED: plain string comparison (for values computed by the test itself).
+equals() {
+  [[ $1 == "$2" ]] && return 0
+  echo "expected: $2"
+  echo "got:      $1"
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# Content helpers
+
+digest_of() { echo "sha256:$(sha256sum "$1" | cut -d' ' -f1)"; }
+size_of() { stat -c %s "$1"; }
+
+# Writes N random bytes to FILE.
+random_file() { head -c "$2" /dev/urandom >"$1"; }
+
+# push_blob REPO FILE: POST an upload then PUT it with ?digest= (the flow every registry supports).
+# Returns non-zero (and prints why) unless the registry answered 201.
+push_blob() {
+  local repo=$1 file=$2 loc d
+  d=$(digest_of "$file")
+  req POST "/v2/$repo/blobs/uploads/"
+  [[ $STATUS == 202 ]] || { echo "push_blob: POST answered $STATUS" >&2; return 1; }
+  loc=$(location) || { echo "push_blob: no Location" >&2; return 1; }
+  req PUT "$(with_query "$loc" "digest=$d")" -H 'Content-Type: application/octet-stream' --data-binary "@$file"
+  [[ $STATUS == 201 ]] || { echo "push_blob: PUT answered $STATUS" >&2; return 1; }
+}
+
+# push_manifest REPO REF FILE MEDIATYPE: PUT a manifest; returns non-zero unless 201.
+push_manifest() {
+  req PUT "/v2/$1/manifests/$2" -H "Content-Type: $4" --data-binary "@$3"
+  [[ $STATUS == 201 ]] || { echo "push_manifest $1:$2 answered $STATUS: $(head -c 300 "$T/resp.body")" >&2; return 1; }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Summary
+
+finish() {
+  echo
+  if ((SKIPPED > 0)); then
+    echo "$SKIPPED checks skipped because REGISTRY_IMPL=distribution (bulwark-only)"
+  fi
+  if ((FAILED > 0)); then
+    echo "failed checks:"
+    printf '  - %s\n' "${FAILED_NAMES[@]}"
+    print_registry_log
+  fi
+  echo "$PASSED passed, $FAILED failed"
+  ((FAILED == 0)) && exit 0
+  exit 1
+}
