@@ -10,6 +10,9 @@
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/url/pct_string_view.hpp>
@@ -142,5 +145,54 @@ Task<void> run_blocking(std::function<void()> fn) {
       },
       asio::use_awaitable, std::move(pool), std::move(fn));
 }
+
+// Completion is signalled by cancelling a timer on the owner's executor, so `done`, `error` and
+// the timer are only touched on that executor's thread.
+struct BackgroundJob::State {
+  explicit State(asio::any_io_executor ex) : timer(ex, asio::steady_timer::time_point::max()) {}
+  asio::steady_timer timer;
+  bool done = false;
+  std::exception_ptr error;
+};
+
+Task<std::unique_ptr<BackgroundJob>> BackgroundJob::start(std::function<void()> fn) {
+  auto executor = co_await asio::this_coro::executor;
+  auto state = std::make_shared<State>(executor);
+  std::shared_ptr<asio::thread_pool> pool = current_pool();
+  if (!pool) {
+    try {
+      fn();
+    } catch (...) {
+      state->error = std::current_exception();
+    }
+    state->done = true;
+    co_return std::unique_ptr<BackgroundJob>(new BackgroundJob(std::move(state)));
+  }
+  auto work = asio::prefer(executor, asio::execution::outstanding_work.tracked);
+  asio::post(*pool, [state, work, job = std::move(fn)]() mutable {
+    std::exception_ptr error;
+    try {
+      job();
+    } catch (...) {
+      error = std::current_exception();
+    }
+    asio::post(work, [state, error] {
+      state->error = error;
+      state->done = true;
+      state->timer.cancel();
+    });
+  });
+  co_return std::unique_ptr<BackgroundJob>(new BackgroundJob(std::move(state)));
+}
+
+Task<void> BackgroundJob::wait() {
+  if (!state_->done) {
+    boost::system::error_code ec;
+    co_await state_->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (state_->error) std::rethrow_exception(state_->error);
+}
+
+BackgroundJob::~BackgroundJob() = default;
 
 }  // namespace bulwark::http

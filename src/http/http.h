@@ -102,4 +102,23 @@ using Handler = std::function<Task<Response>(Request&)>;
 // Without a running server (unit tests) `fn` runs inline.
 Task<void> run_blocking(std::function<void()> fn);
 
+// A job started on the worker pool now and awaited later, so that a coroutine can overlap its
+// own I/O with blocking work (read the next chunk of a body while the previous one is hashed and
+// written). Without a running server the job runs inline in start().
+// Thread-safety: one owning coroutine. REQUIRES: wait() is awaited before anything `fn`
+// references goes away (the job may still be running until then).
+class BackgroundJob {
+ public:
+  static Task<std::unique_ptr<BackgroundJob>> start(std::function<void()> fn);
+  // Resumes when the job has finished; rethrows its exception.
+  Task<void> wait();
+  ~BackgroundJob();
+
+  struct State;
+
+ private:
+  explicit BackgroundJob(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  std::shared_ptr<State> state_;
+};
+
 }  // namespace bulwark::http

@@ -26,7 +26,7 @@ constexpr std::array<ErrorInfo, 22> kErrors = {{
     {ErrorCode::kDigestInvalid, "DIGEST_INVALID", "DIGEST_INVALID",
      "provided digest did not match uploaded content", 400},
     {ErrorCode::kManifestBlobUnknown, "MANIFEST_BLOB_UNKNOWN", "MANIFEST_BLOB_UNKNOWN",
-     "manifest references a manifest or blob unknown to registry", 404},
+     "manifest references a manifest or blob unknown to registry", 400},  // as distribution
     {ErrorCode::kManifestInvalid, "MANIFEST_INVALID", "MANIFEST_INVALID", "manifest invalid", 400},
     {ErrorCode::kManifestUnknown, "MANIFEST_UNKNOWN", "MANIFEST_UNKNOWN",
      "manifest unknown to registry", 404},

@@ -42,7 +42,7 @@ TEST(OciErrors, StatusesAndWireCodesFollowTheDistributionSpec) {
       {ErrorCode::kBlobUploadInvalid, "BLOB_UPLOAD_INVALID", 400},
       {ErrorCode::kBlobUploadUnknown, "BLOB_UPLOAD_UNKNOWN", 404},
       {ErrorCode::kDigestInvalid, "DIGEST_INVALID", 400},
-      {ErrorCode::kManifestBlobUnknown, "MANIFEST_BLOB_UNKNOWN", 404},
+      {ErrorCode::kManifestBlobUnknown, "MANIFEST_BLOB_UNKNOWN", 400},
       {ErrorCode::kManifestInvalid, "MANIFEST_INVALID", 400},
       {ErrorCode::kManifestUnknown, "MANIFEST_UNKNOWN", 404},
       {ErrorCode::kNameInvalid, "NAME_INVALID", 400},

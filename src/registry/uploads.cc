@@ -59,37 +59,42 @@ class SessionGuard {
   bool held_ = false;
 };
 
-// Streams the request body into `upload`, hashing and writing on the worker pool.
+// Streams the request body into `upload`. Two buffers alternate so that reading the next chunk
+// from the socket overlaps hashing and writing the previous one on the worker pool. Whatever
+// arrived before a disconnect is kept: the session stays resumable from its last byte.
 http::Task<Result<uint64_t>> append_body(http::Request& req, storage::BlobUpload& upload) {
-  std::unique_ptr<char[]> buf(new char[kChunkBytes]);
+  std::vector<char> buffers[2] = {std::vector<char>(kChunkBytes), std::vector<char>(kChunkBytes)};
+  std::unique_ptr<http::BackgroundJob> pending;
+  Result<void> pending_result;
   uint64_t total = 0;
-  for (;;) {
-    // Fill the buffer before hopping to the pool: fewer, larger appends.
+  // Finishes the in-flight append, if any; false if it failed.
+  auto settle = [&]() -> http::Task<bool> {
+    if (!pending) co_return true;
+    co_await pending->wait();
+    pending.reset();
+    co_return pending_result.has_value();
+  };
+  for (int current = 0;; current ^= 1) {
+    std::vector<char>& buf = buffers[current];
     size_t filled = 0;
-    bool done = false;
-    while (filled < kChunkBytes) {
-      auto n = co_await req.body->read(std::span<char>(buf.get() + filled, kChunkBytes - filled));
-      if (!n) {
-        // Keep what arrived: the session stays resumable from its last byte.
-        if (filled > 0) {
-          co_await http::run_blocking(
-              [&] { (void)upload.append(std::span<const char>(buf.get(), filled)); });
-        }
-        co_return fail(std::move(n.error()));
-      }
-      if (*n == 0) {
-        done = true;
-        break;
-      }
+    Result<size_t> n = size_t{0};
+    while (filled < buf.size()) {
+      n = co_await req.body->read(std::span<char>(buf.data() + filled, buf.size() - filled));
+      if (!n || *n == 0) break;
       filled += *n;
     }
+    if (!co_await settle()) co_return fail(std::move(pending_result.error()));
     if (filled > 0) {
-      auto appended = co_await blocking(
-          [&] { return upload.append(std::span<const char>(buf.get(), filled)); });
-      if (!appended) co_return fail(std::move(appended.error()));
       total += filled;
+      pending = co_await http::BackgroundJob::start([&upload, &pending_result, &buf, filled] {
+        pending_result = upload.append(std::span<const char>(buf.data(), filled));
+      });
     }
-    if (done) co_return total;
+    if (!n || *n == 0) {
+      if (!co_await settle()) co_return fail(std::move(pending_result.error()));
+      if (!n) co_return fail(std::move(n.error()));
+      co_return total;
+    }
   }
 }
 
