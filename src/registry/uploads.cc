@@ -141,10 +141,12 @@ http::Response session_error(const Error& e) {
 struct Session {
   std::string name;
   std::string id;
+  std::unique_ptr<SessionGuard> guard;  // set for exclusive access
 };
 
-// Resolves the {name}/{uuid} route parameters to a known session of that repository.
-http::Task<Parsed<Session>> find_session(Context& ctx, http::Request& req) {
+// Resolves the {name}/{uuid} route parameters to a known session of that repository. With
+// `exclusive`, also takes the session's busy mark for the rest of the request.
+http::Task<Parsed<Session>> find_session(Context& ctx, http::Request& req, bool exclusive) {
   auto name = repository_param(req);
   if (!name) co_return tl::unexpected(std::move(name.error()));
   std::string id(req.param("uuid"));
@@ -153,9 +155,49 @@ http::Task<Parsed<Session>> find_session(Context& ctx, http::Request& req) {
   if (!*session || (*session)->repository != *name) {
     co_return tl::unexpected(oci_error(oci::ErrorCode::kBlobUploadUnknown));
   }
-  co_return Session{*name, id};
+  Session out{*name, id, nullptr};
+  if (exclusive) {
+    out.guard = std::make_unique<SessionGuard>(ctx.upload_locks, id);
+    if (!out.guard->held()) {
+      co_return tl::unexpected(oci_error(oci::ErrorCode::kBlobUploadInvalid,
+                                         "another request is writing to this upload"));
+    }
+  }
+  co_return out;
 }
 
+// Checks the request's Content-Range against the session and appends its body; the session's
+// idle clock restarts even when the body is cut short (what arrived is kept).
+// REQUIRES: `session` was found with exclusive access.
+http::Task<Parsed<std::unique_ptr<storage::BlobUpload>>> receive_chunk(Context& ctx,
+                                                                       http::Request& req,
+                                                                       const Session& session) {
+  auto upload = co_await blocking([&] { return ctx.blobs.open_upload(session.id); });
+  if (!upload) co_return tl::unexpected(session_error(upload.error()));
+  if (auto bad = check_content_range(req, session.name, session.id, (*upload)->size())) {
+    co_return tl::unexpected(std::move(*bad));
+  }
+  auto appended = co_await append_body(req, **upload);
+  int64_t now = unix_now();
+  (void)co_await blocking([&] { return ctx.metadata.touch_upload(session.id, now); });
+  if (!appended) co_return tl::unexpected(session_error(appended.error()));
+  co_return std::move(*upload);
+}
+
+// Verifies and publishes the staged bytes as `digest`, links the blob into the repository and
+// ends the session, in that order (see the file comment). Blocking.
+Result<void> publish(Context& ctx, storage::BlobUpload& upload, const std::string& name,
+                     const Digest& digest) {
+  uint64_t size = upload.size();
+  std::string id = upload.id();
+  BULWARK_TRY_VOID(upload.commit(digest));
+  BULWARK_TRY_VOID(ctx.metadata.link_blob(name, digest, size));
+  return ctx.metadata.delete_upload(id);
+}
+
+http::Response publish_error(const Error& e) {
+  return error_response(e, oci::ErrorCode::kBlobUploadUnknown, oci::ErrorCode::kDigestInvalid);
+}
 
 // Cross-repository mount: links `digest` into `name` when `from` holds it. nullopt when the
 // mount cannot be done and the client should get a fresh upload session instead.
@@ -209,21 +251,13 @@ http::Task<http::Response> start_upload(Context& ctx, http::Request& req) {
   auto appended = co_await append_body(req, **upload);
   if (!appended) co_return error_response(appended.error(), oci::ErrorCode::kBlobUploadUnknown,
                                           oci::ErrorCode::kBlobUploadInvalid);
-  auto committed = co_await blocking([&]() -> Result<void> {
-    uint64_t size = (*upload)->size();
-    BULWARK_TRY_VOID((*upload)->commit(*digest));
-    BULWARK_TRY_VOID(ctx.metadata.link_blob(*name, *digest, size));
-    return ctx.metadata.delete_upload(id);
-  });
-  if (!committed) {
-    co_return error_response(committed.error(), oci::ErrorCode::kBlobUploadUnknown,
-                             oci::ErrorCode::kDigestInvalid);
-  }
+  auto published = co_await blocking([&] { return publish(ctx, **upload, *name, *digest); });
+  if (!published) co_return publish_error(published.error());
   co_return blob_created(*name, *digest);
 }
 
 http::Task<http::Response> upload_status(Context& ctx, http::Request& req) {
-  auto session = co_await find_session(ctx, req);
+  auto session = co_await find_session(ctx, req, /*exclusive=*/false);
   if (!session) co_return std::move(session.error());
   auto size = co_await blocking([&]() -> Result<uint64_t> {
     BULWARK_ASSIGN_OR_RETURN(auto upload, ctx.blobs.open_upload(session->id));
@@ -234,66 +268,31 @@ http::Task<http::Response> upload_status(Context& ctx, http::Request& req) {
 }
 
 http::Task<http::Response> patch_upload(Context& ctx, http::Request& req) {
-  auto session = co_await find_session(ctx, req);
+  auto session = co_await find_session(ctx, req, /*exclusive=*/true);
   if (!session) co_return std::move(session.error());
-  SessionGuard guard(ctx.upload_locks, session->id);
-  if (!guard.held()) {
-    co_return oci_error(oci::ErrorCode::kBlobUploadInvalid,
-                        "another request is writing to this upload");
-  }
-  auto upload = co_await blocking([&] { return ctx.blobs.open_upload(session->id); });
-  if (!upload) co_return session_error(upload.error());
-  if (auto bad = check_content_range(req, session->name, session->id, (*upload)->size())) {
-    co_return std::move(*bad);
-  }
-  auto appended = co_await append_body(req, **upload);
-  int64_t now = unix_now();
-  (void)co_await blocking([&] { return ctx.metadata.touch_upload(session->id, now); });
-  if (!appended) co_return session_error(appended.error());
+  auto upload = co_await receive_chunk(ctx, req, *session);
+  if (!upload) co_return std::move(upload.error());
   co_return upload_state(202, session->name, session->id, (*upload)->size());
 }
 
 http::Task<http::Response> finish_upload(Context& ctx, http::Request& req) {
-  auto session = co_await find_session(ctx, req);
-  if (!session) co_return std::move(session.error());
   auto digest_text = req.query_param("digest");
   if (!digest_text) co_return oci_error(oci::ErrorCode::kDigestInvalid, "digest parameter missing");
   auto digest = digest_param(*digest_text);
   if (!digest) co_return std::move(digest.error());
-
-  SessionGuard guard(ctx.upload_locks, session->id);
-  if (!guard.held()) {
-    co_return oci_error(oci::ErrorCode::kBlobUploadInvalid,
-                        "another request is writing to this upload");
-  }
-  auto upload = co_await blocking([&] { return ctx.blobs.open_upload(session->id); });
-  if (!upload) co_return session_error(upload.error());
-  if (auto bad = check_content_range(req, session->name, session->id, (*upload)->size())) {
-    co_return std::move(*bad);
-  }
-  auto appended = co_await append_body(req, **upload);
-  if (!appended) co_return session_error(appended.error());
-  auto committed = co_await blocking([&]() -> Result<void> {
-    uint64_t size = (*upload)->size();
-    BULWARK_TRY_VOID((*upload)->commit(*digest));
-    BULWARK_TRY_VOID(ctx.metadata.link_blob(session->name, *digest, size));
-    return ctx.metadata.delete_upload(session->id);
-  });
-  if (!committed) {
-    co_return error_response(committed.error(), oci::ErrorCode::kBlobUploadUnknown,
-                             oci::ErrorCode::kDigestInvalid);
-  }
+  auto session = co_await find_session(ctx, req, /*exclusive=*/true);
+  if (!session) co_return std::move(session.error());
+  auto upload = co_await receive_chunk(ctx, req, *session);
+  if (!upload) co_return std::move(upload.error());
+  auto published =
+      co_await blocking([&] { return publish(ctx, **upload, session->name, *digest); });
+  if (!published) co_return publish_error(published.error());
   co_return blob_created(session->name, *digest);
 }
 
 http::Task<http::Response> cancel_upload(Context& ctx, http::Request& req) {
-  auto session = co_await find_session(ctx, req);
+  auto session = co_await find_session(ctx, req, /*exclusive=*/true);
   if (!session) co_return std::move(session.error());
-  SessionGuard guard(ctx.upload_locks, session->id);
-  if (!guard.held()) {
-    co_return oci_error(oci::ErrorCode::kBlobUploadInvalid,
-                        "another request is writing to this upload");
-  }
   auto removed = co_await blocking([&]() -> Result<void> {
     BULWARK_TRY_VOID(ctx.metadata.delete_upload(session->id));
     return ctx.blobs.delete_upload(session->id);
