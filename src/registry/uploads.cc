@@ -59,11 +59,26 @@ class SessionGuard {
   bool held_ = false;
 };
 
+// A chunk buffer aligned for direct I/O (storage backends may write full chunks with O_DIRECT).
+class AlignedBuffer {
+ public:
+  static constexpr std::align_val_t kAlignment{4096};
+  AlignedBuffer() : data_(static_cast<char*>(::operator new(kChunkBytes, kAlignment))) {}
+  ~AlignedBuffer() { ::operator delete(data_, kAlignment); }
+  AlignedBuffer(const AlignedBuffer&) = delete;
+  AlignedBuffer& operator=(const AlignedBuffer&) = delete;
+  char* data() { return data_; }
+  size_t size() const { return kChunkBytes; }
+
+ private:
+  char* data_;
+};
+
 // Streams the request body into `upload`. Two buffers alternate so that reading the next chunk
 // from the socket overlaps hashing and writing the previous one on the worker pool. Whatever
 // arrived before a disconnect is kept: the session stays resumable from its last byte.
 http::Task<Result<uint64_t>> append_body(http::Request& req, storage::BlobUpload& upload) {
-  std::vector<char> buffers[2] = {std::vector<char>(kChunkBytes), std::vector<char>(kChunkBytes)};
+  AlignedBuffer buffers[2];
   std::unique_ptr<http::BackgroundJob> pending;
   Result<void> pending_result;
   uint64_t total = 0;
@@ -75,7 +90,7 @@ http::Task<Result<uint64_t>> append_body(http::Request& req, storage::BlobUpload
     co_return pending_result.has_value();
   };
   for (int current = 0;; current ^= 1) {
-    std::vector<char>& buf = buffers[current];
+    AlignedBuffer& buf = buffers[current];
     size_t filled = 0;
     Result<size_t> n = size_t{0};
     while (filled < buf.size()) {
