@@ -141,6 +141,36 @@ TEST_F(FsBlobStoreTest, ListUploadsIgnoresForeignFiles) {
   EXPECT_THAT(*store_->list_uploads(), testing::ElementsAre("real"));
 }
 
+// Aligned chunks take the O_DIRECT path, odd ones the page cache; interleaving them (and
+// reopening in between, as a PATCH sequence does) must still stage exactly the bytes sent.
+TEST_F(FsBlobStoreTest, MixedDirectAndBufferedAppendsStageExactBytes) {
+  constexpr size_t kAligned = 1 << 20;
+  auto* raw = static_cast<char*>(::operator new(kAligned, std::align_val_t{4096}));
+  std::unique_ptr<char, void (*)(char*)> buf(
+      raw, [](char* p) { ::operator delete(p, std::align_val_t{4096}); });
+  std::string expected;
+  auto append = [&](std::span<const char> bytes) {
+    auto upload = store_->open_upload("mixed");
+    ASSERT_TRUE(upload) << upload.error().message;
+    ASSERT_TRUE((*upload)->append(bytes));
+    expected.append(bytes.data(), bytes.size());
+  };
+  ASSERT_TRUE(store_->create_upload("mixed"));
+  for (size_t i = 0; i < kAligned; ++i) raw[i] = static_cast<char>(i * 7 + 1);
+  append({raw, kAligned});       // aligned offset, length and address: direct
+  append({raw + 1, 1000});       // unaligned: buffered
+  append({raw, kAligned});       // aligned length and address but unaligned offset: buffered
+  std::string pad(4096 - (expected.size() % 4096), 'p');
+  append({pad.data(), pad.size()});
+  ASSERT_EQ(expected.size() % 4096, 0u);
+  for (size_t i = 0; i < kAligned; ++i) raw[i] = static_cast<char>(i * 13 + 5);
+  append({raw, kAligned});  // aligned again after buffered writes: direct
+  auto upload = store_->open_upload("mixed");
+  ASSERT_TRUE(upload);
+  ASSERT_TRUE((*upload)->commit(Digest::of(expected)));
+  EXPECT_EQ(slurp(store_->blob_path(Digest::of(expected))), expected);
+}
+
 TEST(FsBlobStoreOpen, FailsWhenRootIsAFile) {
   TempDir dir;
   std::ofstream(dir.path() + "/file") << "x";
