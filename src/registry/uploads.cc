@@ -274,10 +274,7 @@ http::Task<http::Response> start_upload(Context& ctx, http::Request& req) {
 http::Task<http::Response> upload_status(Context& ctx, http::Request& req) {
   auto session = co_await find_session(ctx, req, /*exclusive=*/false);
   if (!session) co_return std::move(session.error());
-  auto size = co_await blocking([&]() -> Result<uint64_t> {
-    BULWARK_ASSIGN_OR_RETURN(auto upload, ctx.blobs.open_upload(session->id));
-    return upload->size();
-  });
+  auto size = co_await blocking([&] { return ctx.blobs.upload_size(session->id); });
   if (!size) co_return session_error(size.error());
   co_return upload_state(204, session->name, session->id, *size);
 }

@@ -64,6 +64,9 @@ class BlobStore {
   virtual Result<std::unique_ptr<BlobUpload>> create_upload(std::string_view id) = 0;
   // Reopens an existing upload (after an earlier request or a restart). kNotFound if unknown.
   virtual Result<std::unique_ptr<BlobUpload>> open_upload(std::string_view id) = 0;
+  // Bytes staged so far, without opening the upload (safe while a BlobUpload for it is open;
+  // may lag an append in progress). kNotFound if unknown.
+  virtual Result<uint64_t> upload_size(std::string_view id) = 0;
   // Removes an upload's staged bytes. Removing an unknown id succeeds.
   virtual Result<void> delete_upload(std::string_view id) = 0;
   // Ids of all staged uploads (for expiry sweeps).

@@ -206,6 +206,20 @@ TEST_P(BlobStoreSuite, OpenReaderSurvivesRemove) {
   EXPECT_EQ(read_rest(**reader), "still readable");
 }
 
+TEST_P(BlobStoreSuite, UploadSizeReportsStagedBytesWhileOpen) {
+  auto missing = store().upload_size("nope");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  auto upload = store().create_upload("sized");
+  ASSERT_TRUE(upload);
+  EXPECT_EQ(store().upload_size("sized").value(), 0u);
+  append(**upload, pattern(3000, 's'));
+  EXPECT_EQ(store().upload_size("sized").value(), 3000u);  // the writer is still open
+  append(**upload, pattern(5, 't'));
+  EXPECT_EQ(store().upload_size("sized").value(), 3005u);
+  EXPECT_FALSE(store().upload_size("../sized"));
+}
+
 TEST_P(BlobStoreSuite, DeleteUploadDiscardsStagedBytes) {
   {
     auto upload = store().create_upload("gone");

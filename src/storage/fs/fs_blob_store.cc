@@ -322,6 +322,16 @@ Result<std::unique_ptr<BlobUpload>> FsBlobStore::create_upload(std::string_view 
                                         Hasher());
 }
 
+Result<uint64_t> FsBlobStore::upload_size(std::string_view id) {
+  BULWARK_TRY_VOID(validate_upload_id(id));
+  struct stat st {};
+  if (::stat(upload_path(id).c_str(), &st) != 0) {
+    if (errno == ENOENT) return fail(ErrorCode::kNotFound, "upload not found");
+    return fail(errno_error("stat upload"));
+  }
+  return static_cast<uint64_t>(st.st_size);
+}
+
 Result<std::unique_ptr<BlobUpload>> FsBlobStore::open_upload(std::string_view id) {
   BULWARK_TRY_VOID(validate_upload_id(id));
   std::string path = upload_path(id);

@@ -116,6 +116,14 @@ Result<std::unique_ptr<BlobUpload>> MemBlobStore::open_upload(std::string_view i
   return std::make_unique<MemBlobUpload>(contents_, std::string(id), it->second.size());
 }
 
+Result<uint64_t> MemBlobStore::upload_size(std::string_view id) {
+  BULWARK_TRY_VOID(validate_upload_id(id));
+  std::lock_guard lock(contents_->mu);
+  auto it = contents_->uploads.find(id);
+  if (it == contents_->uploads.end()) return fail(ErrorCode::kNotFound, "upload not found");
+  return static_cast<uint64_t>(it->second.size());
+}
+
 Result<void> MemBlobStore::delete_upload(std::string_view id) {
   BULWARK_TRY_VOID(validate_upload_id(id));
   std::lock_guard lock(contents_->mu);

@@ -21,6 +21,7 @@ class MemBlobStore final : public BlobStore {
 
   Result<std::unique_ptr<BlobUpload>> create_upload(std::string_view id) override;
   Result<std::unique_ptr<BlobUpload>> open_upload(std::string_view id) override;
+  Result<uint64_t> upload_size(std::string_view id) override;
   Result<void> delete_upload(std::string_view id) override;
   Result<std::vector<std::string>> list_uploads() override;
 
