@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "metadata/metadata_store.h"
@@ -32,6 +33,8 @@ struct MetadataStoreBackend {
 };
 
 std::string metadata_store_backend_name(const testing::TestParamInfo<MetadataStoreBackend>& info);
+// Shows the backend's name (not its bytes) in test listings.
+inline void PrintTo(const MetadataStoreBackend& backend, std::ostream* os) { *os << backend.name; }
 
 class MetadataStoreSuite : public testing::TestWithParam<MetadataStoreBackend> {
  protected:

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "storage/blob_store.h"
@@ -33,6 +34,8 @@ struct BlobStoreBackend {
 };
 
 std::string blob_store_backend_name(const testing::TestParamInfo<BlobStoreBackend>& info);
+// Shows the backend's name (not its bytes) in test listings.
+inline void PrintTo(const BlobStoreBackend& backend, std::ostream* os) { *os << backend.name; }
 
 class BlobStoreSuite : public testing::TestWithParam<BlobStoreBackend> {
  protected:
