@@ -9,11 +9,10 @@
 #include <string>
 #include <vector>
 
-#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <boost/json/value_stack.hpp>
 
+#include "common/strict_json.h"
 #include "oci/media_types.h"
 
 namespace bulwark::oci {
@@ -27,121 +26,14 @@ using Code = bulwark::ErrorCode;
 // Nesting limit: real manifests nest four or five levels; this bounds the parser's work.
 constexpr size_t kMaxJsonDepth = 64;
 
-// Quotes client-supplied text for an error message: printable ASCII only, at most 64 characters.
-std::string quoted(std::string_view text) {
-  constexpr size_t kMax = 64;
-  std::string out = "\"";
-  for (size_t i = 0; i < text.size() && i < kMax; ++i) {
-    char c = text[i];
-    out += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? c : '?';
+Result<json::value> parse_manifest_json(std::string_view bytes) {
+  auto value = parse_strict_json(bytes, kMaxJsonDepth);
+  if (!value) {
+    bool duplicate = value.error().message.starts_with("duplicate key");
+    return fail(Code::kInvalidArgument,
+                (duplicate ? "manifest has " : "manifest is ") + value.error().message);
   }
-  if (text.size() > kMax) out += "...";
-  out += '"';
-  return out;
-}
-
-// basic_parser handler building a json::value like Boost's own parser, but failing on a key that
-// repeats within one object (Boost 1.81 silently keeps one of them).
-class StrictHandler {
- public:
-  static constexpr size_t max_object_size = json::object::max_size();
-  static constexpr size_t max_array_size = json::array::max_size();
-  static constexpr size_t max_key_size = json::string::max_size();
-  static constexpr size_t max_string_size = json::string::max_size();
-
-  StrictHandler() { st_.reset(); }
-
-  json::value release() { return st_.release(); }
-  // The repeated key after a failed parse, if that is why it failed.
-  const std::optional<std::string>& duplicate_key() const { return duplicate_key_; }
-
-  bool on_document_begin(json::error_code&) { return true; }
-  bool on_document_end(json::error_code&) { return true; }
-  bool on_object_begin(json::error_code&) {
-    keys_.emplace_back();
-    return true;
-  }
-  bool on_object_end(size_t n, json::error_code&) {
-    keys_.pop_back();
-    st_.push_object(n);
-    return true;
-  }
-  bool on_array_begin(json::error_code&) { return true; }
-  bool on_array_end(size_t n, json::error_code&) {
-    st_.push_array(n);
-    return true;
-  }
-  bool on_key_part(json::string_view s, size_t, json::error_code&) {
-    key_.append(s.data(), s.size());
-    st_.push_chars(s);
-    return true;
-  }
-  bool on_key(json::string_view s, size_t, json::error_code& ec) {
-    key_.append(s.data(), s.size());
-    if (!keys_.back().insert(key_).second) {
-      duplicate_key_ = std::move(key_);
-      ec = json::error::syntax;
-      return false;
-    }
-    key_.clear();
-    st_.push_key(s);
-    return true;
-  }
-  bool on_string_part(json::string_view s, size_t, json::error_code&) {
-    st_.push_chars(s);
-    return true;
-  }
-  bool on_string(json::string_view s, size_t, json::error_code&) {
-    st_.push_string(s);
-    return true;
-  }
-  bool on_number_part(json::string_view, json::error_code&) { return true; }
-  bool on_int64(int64_t i, json::string_view, json::error_code&) {
-    st_.push_int64(i);
-    return true;
-  }
-  bool on_uint64(uint64_t u, json::string_view, json::error_code&) {
-    st_.push_uint64(u);
-    return true;
-  }
-  bool on_double(double d, json::string_view, json::error_code&) {
-    st_.push_double(d);
-    return true;
-  }
-  bool on_bool(bool b, json::error_code&) {
-    st_.push_bool(b);
-    return true;
-  }
-  bool on_null(json::error_code&) {
-    st_.push_null();
-    return true;
-  }
-  bool on_comment_part(json::string_view, json::error_code&) { return true; }
-  bool on_comment(json::string_view, json::error_code&) { return true; }
-
- private:
-  json::value_stack st_;
-  std::vector<std::set<std::string>> keys_;  // keys seen so far, per open object
-  std::string key_;                          // the key being assembled from parts
-  std::optional<std::string> duplicate_key_;
-};
-
-// Parses standard JSON only (no comments, no trailing commas, valid UTF-8, one document).
-Result<json::value> parse_strict_json(std::string_view bytes) {
-  json::parse_options options;
-  options.max_depth = kMaxJsonDepth;
-  json::basic_parser<StrictHandler> parser(options);
-  json::error_code ec;
-  size_t n = parser.write_some(false, bytes.data(), bytes.size(), ec);
-  if (!ec && n < bytes.size()) ec = json::error::extra_data;
-  if (ec) {
-    if (const auto& key = parser.handler().duplicate_key()) {
-      return fail(Code::kInvalidArgument, "manifest has duplicate key " + quoted(*key));
-    }
-    return fail(Code::kInvalidArgument, "manifest is not valid JSON: " + ec.message() +
-                                            " at offset " + std::to_string(n));
-  }
-  return parser.handler().release();
+  return value;
 }
 
 // ---- media types --------------------------------------------------------------------------------
@@ -279,7 +171,7 @@ Result<std::string> media_type_field(const json::object& obj, std::string_view p
   BULWARK_ASSIGN_OR_RETURN(const json::string* s, string_field(obj, path, key, required));
   if (!s) return std::string();
   if (!is_well_formed_media_type(view(*s))) {
-    return fail(Code::kInvalidArgument, join(path, key) + " " + quoted(view(*s)) +
+    return fail(Code::kInvalidArgument, join(path, key) + " " + quote_untrusted(view(*s)) +
                                             " is not a well-formed media type (type/subtype)");
   }
   return std::string(view(*s));
@@ -294,7 +186,7 @@ Result<const json::object*> annotations_field(const json::object& obj, std::stri
     if (!kv.value().is_string()) {
       std::string_view key(kv.key().data(), kv.key().size());
       return fail(Code::kInvalidArgument,
-                  join(path, "annotations") + "[" + quoted(key) + "] must be a string");
+                  join(path, "annotations") + "[" + quote_untrusted(key) + "] must be a string");
     }
   }
   return annotations;
@@ -410,11 +302,11 @@ Result<const ManifestType*> resolve_type(const json::object& root, std::string_v
   if (!header.empty() && header != "application/json") {
     const ManifestType* type = find_manifest_type(header);
     if (!type) {
-      return fail(Code::kUnsupported, "unsupported manifest media type " + quoted(header));
+      return fail(Code::kUnsupported, "unsupported manifest media type " + quote_untrusted(header));
     }
     if (field_value && declared != header) {
-      return fail(Code::kInvalidArgument, "mediaType " + quoted(declared) +
-                                              " does not match the Content-Type " + quoted(header));
+      return fail(Code::kInvalidArgument, "mediaType " + quote_untrusted(declared) +
+                                              " does not match the Content-Type " + quote_untrusted(header));
     }
     if (type->docker && !field_value) {
       return fail(Code::kInvalidArgument, "mediaType is required in Docker v2 manifests");
@@ -424,7 +316,7 @@ Result<const ManifestType*> resolve_type(const json::object& root, std::string_v
   if (field_value) {
     const ManifestType* type = find_manifest_type(declared);
     if (!type) {
-      return fail(Code::kUnsupported, "unsupported manifest media type " + quoted(declared));
+      return fail(Code::kUnsupported, "unsupported manifest media type " + quote_untrusted(declared));
     }
     return type;
   }
@@ -471,7 +363,7 @@ Result<ParsedManifest> parse_manifest(std::string_view bytes, std::string_view c
     return fail(Code::kUnsupported, std::string(kSchema1Message));
   }
   try {
-    BULWARK_ASSIGN_OR_RETURN(json::value doc, parse_strict_json(bytes));
+    BULWARK_ASSIGN_OR_RETURN(json::value doc, parse_manifest_json(bytes));
     if (!doc.is_object()) return fail(Code::kInvalidArgument, "manifest must be a JSON object");
     return parse_document(doc.get_object(), content_type);
   } catch (const std::exception& e) {  // allocation failure or a Boost.JSON limit
