@@ -6,6 +6,8 @@
 #include <atomic>
 #include <thread>
 
+#include "metadata/store_backend.h"
+
 namespace bulwark::metadata {
 
 std::string metadata_store_backend_name(const testing::TestParamInfo<MetadataStoreBackend>& info) {
@@ -42,12 +44,6 @@ ManifestPut referrer(std::string repository, std::string_view seed, const Digest
   m.annotations_json = R"({"org.example.seed":")" + std::string(seed) + "\"}";
   return m;
 }
-
-#define ASSERT_OK(expr)                                        \
-  do {                                                         \
-    auto assert_ok_r_ = (expr);                                \
-    ASSERT_TRUE(assert_ok_r_) << assert_ok_r_.error().message; \
-  } while (0)
 
 std::vector<std::string> digests_of(const std::vector<ManifestRecord>& records) {
   std::vector<std::string> out;

@@ -1,10 +1,12 @@
-// Runs the shared MetadataStore suite against SQLite, plus SQLite-specific checks (migrations,
-// durability settings).
+// Runs the shared MetadataStore, IdentityStore and AuditStore suites against SQLite, plus
+// SQLite-specific checks (migrations, durability settings).
 #include <gmock/gmock.h>
 #include <stdlib.h>
 
 #include <filesystem>
 
+#include "metadata/audit_store_suite.h"
+#include "metadata/identity_store_suite.h"
 #include "metadata/metadata_store_suite.h"
 #include "metadata/sqlite/migrations.h"
 #include "metadata/sqlite/sqlite.h"
@@ -39,10 +41,16 @@ std::unique_ptr<SqliteMetadataStore> open_store(const std::string& path) {
   return std::move(*opened);
 }
 
-class SqliteHarness final : public MetadataStoreHarness {
+// One SQLite store serving every suite's harness interface.
+class SqliteHarness final : public MetadataStoreHarness,
+                            public IdentityStoreHarness,
+                            public AuditStoreHarness {
  public:
   SqliteHarness() : store_(open_store(dir_.file("metadata.db"))) {}
   MetadataStore& store() override { return *store_; }
+  MetadataStore& metadata() override { return *store_; }
+  IdentityStore& identities() override { return *store_; }
+  AuditStore& audit() override { return *store_; }
   void reopen() override {
     store_.reset();
     store_ = open_store(dir_.file("metadata.db"));
@@ -57,6 +65,14 @@ INSTANTIATE_TEST_SUITE_P(Backends, MetadataStoreSuite,
                          testing::Values(MetadataStoreBackend{
                              "sqlite", [] { return std::make_unique<SqliteHarness>(); }}),
                          metadata_store_backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, IdentityStoreSuite,
+                         testing::Values(IdentityStoreBackend{
+                             "sqlite", [] { return std::make_unique<SqliteHarness>(); }}),
+                         store_backend_name<IdentityStoreHarness>);
+INSTANTIATE_TEST_SUITE_P(Backends, AuditStoreSuite,
+                         testing::Values(AuditStoreBackend{
+                             "sqlite", [] { return std::make_unique<SqliteHarness>(); }}),
+                         store_backend_name<AuditStoreHarness>);
 
 TEST(SqliteMetadataStore, ReopeningAppliesNoMigrationAgain) {
   TempDir dir;

@@ -83,8 +83,87 @@ CREATE TABLE uploads (
 CREATE INDEX uploads_by_updated_at ON uploads(updated_at);
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations = {{
+// Identities: users, projects, robot accounts and project members. Names are the keys (they
+// never change); booleans are INTEGER 0/1 so the same statements run on PostgreSQL.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE TABLE users (
+  name TEXT PRIMARY KEY,
+  password_hash TEXT NOT NULL,
+  email TEXT NOT NULL,
+  disabled INTEGER NOT NULL CHECK (disabled IN (0, 1)),
+  admin INTEGER NOT NULL CHECK (admin IN (0, 1)),
+  totp_secret TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE projects (
+  name TEXT PRIMARY KEY,
+  visibility TEXT NOT NULL CHECK (visibility IN ('public', 'private')),
+  environment TEXT NOT NULL CHECK (environment IN ('development', 'staging', 'production')),
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE robots (
+  name TEXT PRIMARY KEY,
+  project TEXT REFERENCES projects(name) ON DELETE CASCADE,
+  secret_hash TEXT NOT NULL,
+  description TEXT NOT NULL,
+  permissions TEXT NOT NULL,
+  expires_at INTEGER NOT NULL CHECK (expires_at > 0),
+  revoked_at INTEGER,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX robots_by_project ON robots(project, name);
+
+CREATE TABLE project_members (
+  project TEXT NOT NULL REFERENCES projects(name) ON DELETE CASCADE,
+  principal_kind TEXT NOT NULL CHECK (principal_kind IN ('user', 'group')),
+  principal_name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('project_admin', 'maintainer', 'developer', 'guest')),
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (project, principal_kind, principal_name)
+);
+CREATE INDEX project_members_by_principal ON project_members(principal_kind, principal_name);
+)sql";
+
+// The audit trail: dense sequence numbers (assigned by the appender, never by the engine, so a
+// deleted row leaves a visible gap), the filter columns of AuditQuery indexed with seq for
+// cursor pagination, and signed checkpoints.
+constexpr std::string_view kSchemaV3 = R"sql(
+CREATE TABLE audit_events (
+  seq INTEGER PRIMARY KEY,
+  time_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  repository TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  body TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX audit_events_by_actor ON audit_events(actor, seq);
+CREATE INDEX audit_events_by_action ON audit_events(action, seq);
+CREATE INDEX audit_events_by_repository ON audit_events(repository, seq);
+CREATE INDEX audit_events_by_digest ON audit_events(digest, seq);
+CREATE INDEX audit_events_by_time ON audit_events(time_ms, seq);
+
+CREATE TABLE audit_checkpoints (
+  seq INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL,
+  time_ms INTEGER NOT NULL,
+  key_id TEXT NOT NULL,
+  signature TEXT NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations = {{
     {1, kSchemaV1},
+    {2, kSchemaV2},
+    {3, kSchemaV3},
 }};
 
 Result<void> ensure_version_table(Db& db) {

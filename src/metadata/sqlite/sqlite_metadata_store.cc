@@ -4,10 +4,12 @@
 #include <utility>
 
 #include "metadata/sqlite/migrations.h"
+#include "metadata/sqlite/store_internal.h"
 
 namespace bulwark::metadata {
 namespace {
 
+using sqlite::clamp_limit;
 using sqlite::Db;
 using sqlite::Stmt;
 
@@ -32,10 +34,6 @@ Result<Digest> stored_digest(const std::string& text) {
   auto digest = Digest::parse(text);
   if (!digest) return fail(ErrorCode::kCorrupt, "stored digest is malformed: " + text);
   return digest;
-}
-
-int64_t clamp_limit(size_t limit) {
-  return static_cast<int64_t>(std::min<uint64_t>(limit, std::numeric_limits<int64_t>::max()));
 }
 
 Result<std::optional<int64_t>> find_repository(Db& db, std::string_view name) {
@@ -127,28 +125,6 @@ Result<std::unique_ptr<Db>> SqliteMetadataStore::acquire_reader() {
 void SqliteMetadataStore::release_reader(std::unique_ptr<Db> db) {
   std::lock_guard lock(pool_mu_);
   if (idle_readers_.size() < kMaxIdleReaders) idle_readers_.push_back(std::move(db));
-}
-
-template <class F>
-auto SqliteMetadataStore::with_reader(F&& body) -> decltype(body(std::declval<Db&>())) {
-  auto db = acquire_reader();
-  if (!db) return fail(std::move(db.error()));
-  auto result = body(**db);
-  release_reader(std::move(*db));
-  return result;
-}
-
-template <class F>
-auto SqliteMetadataStore::with_writer(F&& body) -> decltype(body(std::declval<Db&>())) {
-  std::lock_guard lock(write_mu_);
-  auto tx = sqlite::Transaction::begin(*writer_);
-  if (!tx) return fail(std::move(tx.error()));
-  auto result = body(*writer_);
-  if (result) {
-    auto committed = tx->commit();
-    if (!committed) return fail(std::move(committed.error()));
-  }
-  return result;
 }
 
 // --- repositories

@@ -1,9 +1,13 @@
-// SqliteMetadataStore: the embedded MetadataStore on one SQLite database file.
+// SqliteMetadataStore: the embedded MetadataStore, IdentityStore and AuditStore on one SQLite
+// database file (registry metadata in sqlite_metadata_store.cc, identities in sqlite_identity.cc,
+// the audit trail in sqlite_audit.cc).
 //
 // Durability: WAL journal with synchronous=FULL, so a call that returned has reached the disk
 // and survives kill -9 or power loss. foreign_keys=ON enforces the cascades (deleting a manifest
 // deletes its references and tags); referrers are derived from manifests.subject_digest.
-// Opening applies pending schema migrations (migrations.h).
+// Opening applies pending schema migrations (migrations.h). append_audit() runs its `make`
+// callback inside the BEGIN IMMEDIATE write transaction, so the audit chain stays linear even
+// with several processes sharing the file.
 //
 // Thread-safety: thread-safe. Writers are serialised by a mutex on one write connection; reads
 // use a pool of read connections (one per concurrent caller) and never wait for each other or,
@@ -15,12 +19,14 @@
 #include <string>
 #include <vector>
 
+#include "metadata/audit_store.h"
+#include "metadata/identity_store.h"
 #include "metadata/metadata_store.h"
 #include "metadata/sqlite/sqlite.h"
 
 namespace bulwark::metadata {
 
-class SqliteMetadataStore final : public MetadataStore {
+class SqliteMetadataStore final : public MetadataStore, public IdentityStore, public AuditStore {
  public:
   // Opens or creates the database at `path` and migrates it to the current schema.
   static Result<std::unique_ptr<SqliteMetadataStore>> open(std::string path);
@@ -59,10 +65,49 @@ class SqliteMetadataStore final : public MetadataStore {
   Result<void> delete_upload(std::string_view id) override;
   Result<std::vector<UploadSession>> list_uploads_idle_since(int64_t before) override;
 
+  // IdentityStore (sqlite_identity.cc)
+  Result<void> create_user(const User& user) override;
+  Result<std::optional<User>> get_user(std::string_view name) override;
+  Result<std::vector<User>> list_users() override;
+  Result<void> set_user_password_hash(std::string_view name,
+                                      std::string_view password_hash) override;
+  Result<void> set_user_disabled(std::string_view name, bool disabled) override;
+  Result<void> set_user_totp_secret(std::string_view name, std::string_view secret) override;
+  Result<bool> delete_user(std::string_view name) override;
+
+  Result<void> create_robot(const RobotAccount& robot) override;
+  Result<std::optional<RobotAccount>> get_robot(std::string_view name) override;
+  Result<std::vector<RobotAccount>> list_robots(std::optional<std::string_view> project) override;
+  Result<void> revoke_robot(std::string_view name, int64_t at) override;
+  Result<void> rotate_robot_secret(std::string_view name, std::string_view secret_hash,
+                                   std::optional<int64_t> expires_at) override;
+
+  Result<void> create_project(const Project& project) override;
+  Result<std::optional<Project>> get_project(std::string_view name) override;
+  Result<std::vector<Project>> list_projects() override;
+  Result<void> update_project(std::string_view name, const ProjectUpdate& update) override;
+  Result<void> delete_project(std::string_view name) override;
+
+  Result<void> set_member(const Member& member) override;
+  Result<bool> remove_member(std::string_view project, PrincipalKind kind,
+                             std::string_view principal) override;
+  Result<std::vector<Member>> list_members(std::string_view project) override;
+  Result<std::vector<Member>> list_memberships(PrincipalKind kind,
+                                               std::string_view principal) override;
+
+  // AuditStore (sqlite_audit.cc)
+  Result<AuditRecord> append_audit(
+      const std::function<AuditRecord(int64_t seq, const std::string& prev_hash)>& make) override;
+  Result<std::vector<AuditRecord>> read_audit(int64_t after_seq, size_t limit) override;
+  Result<std::optional<AuditRecord>> last_audit() override;
+  Result<std::vector<AuditRecord>> query_audit(const AuditQuery& query) override;
+  Result<void> put_audit_checkpoint(const AuditCheckpoint& checkpoint) override;
+  Result<std::vector<AuditCheckpoint>> audit_checkpoints() override;
+
  private:
   SqliteMetadataStore(std::string path, std::unique_ptr<sqlite::Db> writer);
 
-  // Runs `body(db)` on a pooled read connection.
+  // Runs `body(db)` on a pooled read connection (definitions in store_internal.h).
   template <class F>
   auto with_reader(F&& body) -> decltype(body(std::declval<sqlite::Db&>()));
   // Runs `body(db)` in one write transaction, committed when body succeeds.

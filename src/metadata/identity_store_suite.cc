@@ -1,0 +1,288 @@
+#include "metadata/identity_store_suite.h"
+
+#include <gmock/gmock.h>
+
+namespace bulwark::metadata {
+namespace {
+
+using testing::ElementsAre;
+using testing::IsEmpty;
+
+constexpr int64_t kNextYear = 2000000000;
+
+User user(std::string name) {
+  User u;
+  u.name = std::move(name);
+  u.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA";
+  u.email = u.name + "@example.com";
+  return u;
+}
+
+RobotAccount robot(std::string name, std::optional<std::string> project) {
+  RobotAccount r;
+  r.name = std::move(name);
+  r.project = std::move(project);
+  r.secret_hash = "$argon2id$v=19$secret";
+  r.description = "CI pushes";
+  r.permissions_json = R"([{"repository":"team/*","actions":["pull","push"]}])";
+  r.expires_at = kNextYear;
+  r.created_by = "admin";
+  return r;
+}
+
+Project project(std::string name, Visibility visibility = Visibility::kPrivate,
+                Environment environment = Environment::kDevelopment) {
+  return Project{std::move(name), visibility, environment, 0};
+}
+
+Member member(std::string project, PrincipalKind kind, std::string principal, Role role) {
+  return Member{std::move(project), kind, std::move(principal), role, 0};
+}
+
+template <class T>
+std::vector<std::string> names_of(const Result<std::vector<T>>& rows) {
+  std::vector<std::string> out;
+  EXPECT_TRUE(rows) << rows.error().message;
+  if (rows) {
+    for (const T& row : *rows) out.push_back(row.name);
+  }
+  return out;
+}
+
+std::vector<std::string> principals_of(const Result<std::vector<Member>>& rows) {
+  std::vector<std::string> out;
+  EXPECT_TRUE(rows) << rows.error().message;
+  if (rows) {
+    for (const Member& m : *rows) {
+      out.push_back(m.project + ":" + std::string(principal_kind_name(m.kind)) + ":" + m.principal +
+                    ":" + std::string(role_name(m.role)));
+    }
+  }
+  return out;
+}
+
+TEST(IdentityNames, RoundTripEveryEnumName) {
+  for (Role role : {Role::kProjectAdmin, Role::kMaintainer, Role::kDeveloper, Role::kGuest}) {
+    EXPECT_EQ(parse_role(role_name(role)), role);
+  }
+  for (Environment env :
+       {Environment::kDevelopment, Environment::kStaging, Environment::kProduction}) {
+    EXPECT_EQ(parse_environment(environment_name(env)), env);
+  }
+  EXPECT_EQ(parse_visibility("public"), Visibility::kPublic);
+  EXPECT_EQ(parse_principal_kind("group"), PrincipalKind::kGroup);
+  EXPECT_EQ(parse_role("owner"), std::nullopt);
+  EXPECT_EQ(parse_environment("Production"), std::nullopt);
+}
+
+TEST_P(IdentityStoreSuite, EmptyStoreHasNothing) {
+  EXPECT_EQ(*store().get_user("admin"), std::nullopt);
+  EXPECT_EQ(*store().get_robot("robot$x+y"), std::nullopt);
+  EXPECT_EQ(*store().get_project("library"), std::nullopt);
+  EXPECT_THAT(*store().list_users(), IsEmpty());
+  EXPECT_THAT(*store().list_robots(std::nullopt), IsEmpty());
+  EXPECT_THAT(*store().list_projects(), IsEmpty());
+  EXPECT_THAT(*store().list_members("library"), IsEmpty());
+  EXPECT_THAT(*store().list_memberships(PrincipalKind::kUser, "alice"), IsEmpty());
+}
+
+TEST_P(IdentityStoreSuite, UsersAreCreatedOnceAndStoredVerbatim) {
+  User alice = user("alice");
+  alice.admin = true;
+  alice.totp_secret = "JBSWY3DPEHPK3PXP";
+  ASSERT_OK(store().create_user(alice));
+  ASSERT_OK(store().create_user(user("bob")));
+  EXPECT_EQ(store().create_user(user("alice")).error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(store().create_user(user("")).error().code, ErrorCode::kInvalidArgument);
+
+  auto got = store().get_user("alice");
+  ASSERT_TRUE(got && *got);
+  EXPECT_EQ((*got)->password_hash, alice.password_hash);
+  EXPECT_EQ((*got)->email, "alice@example.com");
+  EXPECT_TRUE((*got)->admin);
+  EXPECT_FALSE((*got)->disabled);
+  EXPECT_EQ((*got)->totp_secret, "JBSWY3DPEHPK3PXP");
+  EXPECT_GT((*got)->created_at, 0);
+  EXPECT_GE((*got)->updated_at, (*got)->created_at);
+  EXPECT_EQ(*store().get_user("Alice"), std::nullopt);  // names are case-sensitive
+  EXPECT_THAT(names_of(store().list_users()), ElementsAre("alice", "bob"));
+}
+
+TEST_P(IdentityStoreSuite, UserUpdatesChangeOneFieldAndNeedAnExistingUser) {
+  ASSERT_OK(store().create_user(user("alice")));
+  ASSERT_OK(store().set_user_password_hash("alice", "$argon2id$new"));
+  ASSERT_OK(store().set_user_disabled("alice", true));
+  ASSERT_OK(store().set_user_totp_secret("alice", "NEWSECRET"));
+  User got = **store().get_user("alice");
+  EXPECT_EQ(got.password_hash, "$argon2id$new");
+  EXPECT_TRUE(got.disabled);
+  EXPECT_EQ(got.totp_secret, "NEWSECRET");
+  EXPECT_EQ(got.email, "alice@example.com");
+  ASSERT_OK(store().set_user_totp_secret("alice", ""));
+  ASSERT_OK(store().set_user_disabled("alice", false));
+  got = **store().get_user("alice");
+  EXPECT_EQ(got.totp_secret, "");
+  EXPECT_FALSE(got.disabled);
+
+  EXPECT_EQ(store().set_user_password_hash("nobody", "x").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().set_user_disabled("nobody", true).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().set_user_totp_secret("nobody", "x").error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(IdentityStoreSuite, DeletingAUserRemovesItsMemberships) {
+  ASSERT_OK(store().create_user(user("alice")));
+  ASSERT_OK(store().create_project(project("team")));
+  ASSERT_OK(store().set_member(member("team", PrincipalKind::kUser, "alice", Role::kDeveloper)));
+  ASSERT_OK(store().set_member(member("team", PrincipalKind::kGroup, "alice", Role::kGuest)));
+  EXPECT_TRUE(*store().delete_user("alice"));
+  EXPECT_FALSE(*store().delete_user("alice"));
+  EXPECT_EQ(*store().get_user("alice"), std::nullopt);
+  // The group of the same name is another principal and keeps its role.
+  EXPECT_THAT(principals_of(store().list_members("team")), ElementsAre("team:group:alice:guest"));
+}
+
+TEST_P(IdentityStoreSuite, RobotsBelongToExistingProjectsAndMustExpire) {
+  ASSERT_OK(store().create_project(project("team")));
+  ASSERT_OK(store().create_project(project("ops")));
+  EXPECT_EQ(store().create_robot(robot("robot$ghost+ci", "ghost")).error().code,
+            ErrorCode::kNotFound);
+  RobotAccount forever = robot("robot$team+forever", "team");
+  forever.expires_at = 0;
+  EXPECT_EQ(store().create_robot(forever).error().code, ErrorCode::kInvalidArgument);
+
+  ASSERT_OK(store().create_robot(robot("robot$team+ci", "team")));
+  ASSERT_OK(store().create_robot(robot("robot$team+release", "team")));
+  ASSERT_OK(store().create_robot(robot("robot$ops+deploy", "ops")));
+  ASSERT_OK(store().create_robot(robot("robot$system", std::nullopt)));
+  EXPECT_EQ(store().create_robot(robot("robot$team+ci", "team")).error().code,
+            ErrorCode::kAlreadyExists);
+
+  auto got = store().get_robot("robot$team+ci");
+  ASSERT_TRUE(got && *got);
+  EXPECT_EQ((*got)->project, std::optional<std::string>("team"));
+  EXPECT_EQ((*got)->secret_hash, "$argon2id$v=19$secret");
+  EXPECT_EQ((*got)->permissions_json, robot("x", "y").permissions_json);
+  EXPECT_EQ((*got)->description, "CI pushes");
+  EXPECT_EQ((*got)->created_by, "admin");
+  EXPECT_EQ((*got)->expires_at, kNextYear);
+  EXPECT_EQ((*got)->revoked_at, std::nullopt);
+  EXPECT_EQ((**store().get_robot("robot$system")).project, std::nullopt);
+
+  EXPECT_THAT(names_of(store().list_robots("team")),
+              ElementsAre("robot$team+ci", "robot$team+release"));
+  EXPECT_THAT(
+      names_of(store().list_robots(std::nullopt)),
+      ElementsAre("robot$ops+deploy", "robot$system", "robot$team+ci", "robot$team+release"));
+}
+
+TEST_P(IdentityStoreSuite, RevokedRobotsStayRevokedAndCannotBeRotated) {
+  ASSERT_OK(store().create_project(project("team")));
+  ASSERT_OK(store().create_robot(robot("robot$team+ci", "team")));
+  ASSERT_OK(store().rotate_robot_secret("robot$team+ci", "$argon2id$rotated", std::nullopt));
+  EXPECT_EQ((**store().get_robot("robot$team+ci")).secret_hash, "$argon2id$rotated");
+  EXPECT_EQ((**store().get_robot("robot$team+ci")).expires_at, kNextYear);
+  ASSERT_OK(store().rotate_robot_secret("robot$team+ci", "$argon2id$again", kNextYear + 5));
+  EXPECT_EQ((**store().get_robot("robot$team+ci")).expires_at, kNextYear + 5);
+
+  ASSERT_OK(store().revoke_robot("robot$team+ci", 1700000000));
+  ASSERT_OK(store().revoke_robot("robot$team+ci", 1800000000));  // keeps the first time
+  EXPECT_EQ((**store().get_robot("robot$team+ci")).revoked_at, std::optional<int64_t>(1700000000));
+  EXPECT_EQ(store().rotate_robot_secret("robot$team+ci", "$argon2id$x", std::nullopt).error().code,
+            ErrorCode::kConflict);
+  EXPECT_EQ((**store().get_robot("robot$team+ci")).secret_hash, "$argon2id$again");
+
+  EXPECT_EQ(store().revoke_robot("robot$none", 1).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().rotate_robot_secret("robot$none", "x", std::nullopt).error().code,
+            ErrorCode::kNotFound);
+}
+
+TEST_P(IdentityStoreSuite, ProjectsAreCreatedOnceAndUpdatedFieldByField) {
+  ASSERT_OK(store().create_project(project("library", Visibility::kPublic)));
+  ASSERT_OK(store().create_project(project("app", Visibility::kPrivate, Environment::kStaging)));
+  EXPECT_EQ(store().create_project(project("library")).error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(store().create_project(project("a/b")).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store().create_project(project("")).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(names_of(store().list_projects()), ElementsAre("app", "library"));
+
+  Project got = **store().get_project("app");
+  EXPECT_EQ(got.visibility, Visibility::kPrivate);
+  EXPECT_EQ(got.environment, Environment::kStaging);
+  EXPECT_GT(got.created_at, 0);
+
+  ASSERT_OK(store().update_project("app", ProjectUpdate{std::nullopt, Environment::kProduction}));
+  got = **store().get_project("app");
+  EXPECT_EQ(got.visibility, Visibility::kPrivate);
+  EXPECT_EQ(got.environment, Environment::kProduction);
+  ASSERT_OK(store().update_project("app", ProjectUpdate{Visibility::kPublic, std::nullopt}));
+  got = **store().get_project("app");
+  EXPECT_EQ(got.visibility, Visibility::kPublic);
+  EXPECT_EQ(got.environment, Environment::kProduction);
+  EXPECT_EQ(store().update_project("nope", ProjectUpdate{Visibility::kPublic, {}}).error().code,
+            ErrorCode::kNotFound);
+}
+
+TEST_P(IdentityStoreSuite, ProjectsHoldingRepositoriesCannotBeDeleted) {
+  for (const char* name : {"team", "solo", "other", "empty"}) {
+    ASSERT_OK(store().create_project(project(name)));
+  }
+  Digest layer = Digest::of("layer");
+  ASSERT_OK(harness().metadata().link_blob("team/app", layer, 5));
+  ASSERT_OK(harness().metadata().link_blob("solo", layer, 5));
+  ASSERT_OK(harness().metadata().link_blob("otherwise/app", layer, 5));  // not in "other"
+
+  EXPECT_EQ(store().delete_project("team").error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store().delete_project("solo").error().code, ErrorCode::kConflict);
+  EXPECT_TRUE(*store().get_project("team"));
+  ASSERT_OK(store().delete_project("other"));
+  EXPECT_EQ(*store().get_project("other"), std::nullopt);
+  EXPECT_EQ(store().delete_project("other").error().code, ErrorCode::kNotFound);
+
+  // An empty project takes its members and robots with it.
+  ASSERT_OK(store().set_member(member("empty", PrincipalKind::kUser, "alice", Role::kGuest)));
+  ASSERT_OK(store().create_robot(robot("robot$empty+ci", "empty")));
+  ASSERT_OK(store().delete_project("empty"));
+  EXPECT_THAT(*store().list_memberships(PrincipalKind::kUser, "alice"), IsEmpty());
+  EXPECT_EQ(*store().get_robot("robot$empty+ci"), std::nullopt);
+  // Recreating the name starts from nothing.
+  ASSERT_OK(store().create_project(project("empty")));
+  EXPECT_THAT(*store().list_members("empty"), IsEmpty());
+}
+
+TEST_P(IdentityStoreSuite, MembersAreUpsertedAndListedBothWays) {
+  ASSERT_OK(store().create_project(project("team")));
+  ASSERT_OK(store().create_project(project("ops")));
+  EXPECT_EQ(
+      store().set_member(member("ghost", PrincipalKind::kUser, "a", Role::kGuest)).error().code,
+      ErrorCode::kNotFound);
+  ASSERT_OK(store().set_member(member("team", PrincipalKind::kUser, "alice", Role::kGuest)));
+  ASSERT_OK(store().set_member(member("team", PrincipalKind::kUser, "alice", Role::kMaintainer)));
+  ASSERT_OK(store().set_member(member("team", PrincipalKind::kGroup, "devs", Role::kDeveloper)));
+  ASSERT_OK(store().set_member(member("ops", PrincipalKind::kUser, "alice", Role::kProjectAdmin)));
+
+  EXPECT_THAT(principals_of(store().list_members("team")),
+              ElementsAre("team:group:devs:developer", "team:user:alice:maintainer"));
+  EXPECT_THAT(principals_of(store().list_memberships(PrincipalKind::kUser, "alice")),
+              ElementsAre("ops:user:alice:project_admin", "team:user:alice:maintainer"));
+  EXPECT_THAT(principals_of(store().list_memberships(PrincipalKind::kGroup, "alice")), IsEmpty());
+
+  EXPECT_TRUE(*store().remove_member("team", PrincipalKind::kUser, "alice"));
+  EXPECT_FALSE(*store().remove_member("team", PrincipalKind::kUser, "alice"));
+  EXPECT_THAT(principals_of(store().list_members("team")),
+              ElementsAre("team:group:devs:developer"));
+}
+
+TEST_P(IdentityStoreSuite, DataSurvivesReopen) {
+  ASSERT_OK(store().create_user(user("alice")));
+  ASSERT_OK(store().create_project(project("team", Visibility::kPublic, Environment::kStaging)));
+  ASSERT_OK(store().create_robot(robot("robot$team+ci", "team")));
+  ASSERT_OK(store().set_member(member("team", PrincipalKind::kUser, "alice", Role::kDeveloper)));
+  harness().reopen();
+  EXPECT_EQ((**store().get_user("alice")).email, "alice@example.com");
+  EXPECT_EQ((**store().get_project("team")).environment, Environment::kStaging);
+  EXPECT_EQ((**store().get_robot("robot$team+ci")).expires_at, kNextYear);
+  EXPECT_THAT(principals_of(store().list_members("team")),
+              ElementsAre("team:user:alice:developer"));
+}
+
+}  // namespace
+}  // namespace bulwark::metadata

@@ -1,0 +1,68 @@
+// Internals shared by the files implementing SqliteMetadataStore (sqlite_metadata_store.cc,
+// sqlite_identity.cc, sqlite_audit.cc): the connection helpers' template definitions and small
+// row helpers. Not part of any public interface.
+//
+// Thread-safety: as SqliteMetadataStore (with_writer serialises writers on write_mu_).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "metadata/sqlite/sqlite.h"
+#include "metadata/sqlite/sqlite_metadata_store.h"
+
+namespace bulwark::metadata {
+
+template <class F>
+auto SqliteMetadataStore::with_reader(F&& body) -> decltype(body(std::declval<sqlite::Db&>())) {
+  auto db = acquire_reader();
+  if (!db) return fail(std::move(db.error()));
+  auto result = body(**db);
+  release_reader(std::move(*db));
+  return result;
+}
+
+template <class F>
+auto SqliteMetadataStore::with_writer(F&& body) -> decltype(body(std::declval<sqlite::Db&>())) {
+  std::lock_guard lock(write_mu_);
+  auto tx = sqlite::Transaction::begin(*writer_);
+  if (!tx) return fail(std::move(tx.error()));
+  auto result = body(*writer_);
+  if (result) {
+    auto committed = tx->commit();
+    if (!committed) return fail(std::move(committed.error()));
+  }
+  return result;
+}
+
+namespace sqlite {
+
+// A size_t page limit as a SQL integer.
+inline int64_t clamp_limit(size_t limit) {
+  return static_cast<int64_t>(std::min<uint64_t>(limit, std::numeric_limits<int64_t>::max()));
+}
+
+// Steps `query` to the end, converting each row with `from_row(const Stmt&)`, which returns
+// either T or Result<T> (its first error ends the walk).
+template <class T, class FromRow>
+Result<std::vector<T>> collect_rows(Stmt& query, FromRow&& from_row) {
+  std::vector<T> rows;
+  for (;;) {
+    BULWARK_ASSIGN_OR_RETURN(bool row, query.step());
+    if (!row) return rows;
+    if constexpr (std::is_same_v<decltype(from_row(query)), T>) {
+      rows.push_back(from_row(query));
+    } else {
+      BULWARK_ASSIGN_OR_RETURN(T value, from_row(query));
+      rows.push_back(std::move(value));
+    }
+  }
+}
+
+}  // namespace sqlite
+}  // namespace bulwark::metadata
