@@ -246,6 +246,30 @@ stop_server
 check "IPv6 server exits 0" exit_status_is 0
 
 # ==============================================================================================
+echo "## first start: the administrator"
+DATA=$T/boot
+serve_at "$T/boot.err" --listen 127.0.0.1:0 --data "$DATA"
+stop_server
+PWFILE=$DATA/initial-admin-password
+check "first start writes initial-admin-password" file_present "$PWFILE"
+check "the password file is mode 0600" equals "$(stat -c %a "$PWFILE" 2>/dev/null)" 600
+ADMIN_PW=$(cat "$PWFILE" 2>/dev/null)
+check "the generated password is at least 20 characters" run_ok test "${#ADMIN_PW}" -ge 20
+check "the password is printed once, on stdout" equals "$(grep -c -F -- "$ADMIN_PW" "$REG_LOG")" 1
+check "the password never reaches the log stream" run_ok bash -c '! grep -q -F -- "$1" "$2"' _ "$ADMIN_PW" "$T/boot.err"
+check "the log records that the administrator was created" run_ok grep -q '"msg":"created administrator"' "$T/boot.err"
+serve_at "$T/boot.err" --listen 127.0.0.1:0 --data "$DATA"
+stop_server
+check "a restart keeps the password file" equals "$(cat "$PWFILE" 2>/dev/null)" "$ADMIN_PW"
+check "a restart prints no password" equals "$(grep -c -F -- "$ADMIN_PW" "$REG_LOG")" 1
+DATA=$T/boot2
+OPERATOR_PW=s3t-by-operator-0123
+BULWARK_ADMIN_PASSWORD=$OPERATOR_PW serve_at "$T/boot2.err" --listen 127.0.0.1:0 --data "$DATA"
+stop_server
+check "with BULWARK_ADMIN_PASSWORD no password file is written" file_absent "$DATA/initial-admin-password"
+check "BULWARK_ADMIN_PASSWORD is printed nowhere" run_ok bash -c '! grep -q -F -- "$1" "$2" "$3"' _ "$OPERATOR_PW" "$T/boot2.err" "$REG_LOG"
+
+# ==============================================================================================
 echo "## TLS"
 TLS=$T/tls
 mkdir -p "$TLS/certs"

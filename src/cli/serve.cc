@@ -5,12 +5,15 @@
 #include <signal.h>
 
 #include <condition_variable>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
+#include "auth/bootstrap.h"
 #include "cli/commands.h"
 #include "common/config.h"
 #include "common/log.h"
@@ -122,6 +125,28 @@ int serve(const ServeFlags& flags) {
   if (!metadata) {
     std::cerr << "bulwark serve: metadata store: " << metadata.error().message << "\n";
     return kExitError;
+  }
+
+  // First start: create the administrator. A generated password goes to stdout once (never to
+  // the log stream) and to a 0600 file in the data directory.
+  std::optional<std::string> admin_password;
+  if (const char* p = std::getenv("BULWARK_ADMIN_PASSWORD"); p != nullptr && *p != '\0') {
+    admin_password = p;
+  }
+  auto admin = auth::ensure_admin(**metadata, config->data_dir, admin_password);
+  if (!admin) {
+    std::cerr << "bulwark serve: creating the admin user: " << admin.error().message << "\n";
+    return kExitError;
+  }
+  if (admin->created) {
+    log_event(LogLevel::kInfo, "created administrator",
+              {{"user", auth::kAdminUser},
+               {"generated_password", admin->generated_password.has_value()}});
+  }
+  if (admin->generated_password) {
+    std::cout << "Bulwark: created user admin with password " << *admin->generated_password
+              << "\n(also written to " << admin->password_file << "; change it after logging in)\n"
+              << std::flush;
   }
 
   registry::Registry registry(
