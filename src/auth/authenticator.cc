@@ -1,0 +1,214 @@
+#include "auth/authenticator.h"
+
+#include <utility>
+
+#include "common/log.h"
+
+namespace bulwark::auth {
+namespace {
+
+using metadata::PrincipalKind;
+
+AuthResult refuse(AuthFailureKind kind, ErrorCode code, std::string message,
+                  std::chrono::seconds retry_after = std::chrono::seconds(0)) {
+  return tl::unexpected(AuthFailure{kind, Error{code, std::move(message)}, retry_after});
+}
+
+// The one answer for an unknown name and a wrong password or secret.
+AuthResult bad_credentials() {
+  return refuse(AuthFailureKind::kBadCredentials, ErrorCode::kInvalidArgument,
+                "invalid username or password");
+}
+
+AuthResult store_failed(const Error& error) {
+  log_event(LogLevel::kWarn, "identity store failed during authentication",
+            {{"error", error.message}});
+  return refuse(AuthFailureKind::kUnavailable, ErrorCode::kUnavailable,
+                "authentication is temporarily unavailable");
+}
+
+bool is_robot_name(std::string_view name) { return name.starts_with(kRobotPrefix); }
+
+// The account checks shared by a login and a later look-up of the same subject.
+AuthResult user_principal(const metadata::User& user) {
+  if (user.disabled) {
+    return refuse(AuthFailureKind::kDisabled, ErrorCode::kConflict, "account is disabled");
+  }
+  Principal p;
+  p.type = PrincipalType::kUser;
+  p.name = user.name;
+  p.is_admin = user.admin;
+  return p;
+}
+
+AuthResult robot_principal(const metadata::RobotAccount& robot, int64_t now) {
+  if (robot.revoked_at) {
+    return refuse(AuthFailureKind::kRobotRevoked, ErrorCode::kConflict,
+                  "robot account was revoked");
+  }
+  if (now >= robot.expires_at) {
+    return refuse(AuthFailureKind::kRobotExpired, ErrorCode::kConflict,
+                  "robot account has expired");
+  }
+  auto permissions = parse_robot_permissions(robot.permissions_json);
+  if (!permissions) {
+    log_event(LogLevel::kWarn, "robot account permissions are unusable",
+              {{"robot", robot.name}, {"error", permissions.error().message}});
+    return refuse(AuthFailureKind::kMisconfigured, ErrorCode::kCorrupt,
+                  "robot account permissions are unusable; ask an administrator");
+  }
+  Principal p;
+  p.type = PrincipalType::kRobot;
+  p.name = robot.name;
+  p.robot = RobotFacts{std::move(*permissions), robot.project, robot.expires_at, robot.revoked_at};
+  return p;
+}
+
+}  // namespace
+
+AuthTime AuthTime::current() {
+  auto wall = std::chrono::system_clock::now().time_since_epoch();
+  return {std::chrono::duration_cast<std::chrono::seconds>(wall).count(),
+          LoginThrottle::Clock::now()};
+}
+
+Authenticator::Authenticator(metadata::IdentityStore& store, LoginThrottle& throttle,
+                             AuthenticatorOptions options)
+    : store_(store), throttle_(throttle), options_(std::move(options)) {}
+
+AuthResult Authenticator::authenticate_basic(std::string_view username, std::string_view password,
+                                             std::string_view client_address, const AuthTime& now) {
+  // Over-long names cannot exist; their throttle key is cut so the throttle's keys stay small.
+  std::string_view key = username.substr(0, options_.max_name_bytes);
+  std::chrono::seconds wait = throttle_.check(key, client_address, now.steady);
+  if (wait.count() > 0) {
+    return refuse(AuthFailureKind::kThrottled, ErrorCode::kUnavailable,
+                  "too many failed login attempts; retry in " + std::to_string(wait.count()) + " s",
+                  wait);
+  }
+  AuthResult result = bad_credentials();
+  if (username.empty() || username.size() > options_.max_name_bytes) {
+    verify(std::nullopt, password);  // no such account can exist; same work as for any other
+  } else if (is_robot_name(username)) {
+    result = authenticate_robot(username, password, now);
+  } else {
+    result = authenticate_user(username, password);
+  }
+  if (result) {
+    throttle_.record_success(key);
+  } else if (result.error().kind == AuthFailureKind::kBadCredentials) {
+    throttle_.record_failure(key, client_address, now.steady);
+  }
+  return result;
+}
+
+AuthResult Authenticator::authenticate_user(std::string_view name, std::string_view password) {
+  auto user = store_.get_user(name);
+  if (!user) return store_failed(user.error());
+  std::optional<std::string> stored;
+  if (*user && !(*user)->password_hash.empty()) stored = (*user)->password_hash;
+  if (!verify(stored, password)) return bad_credentials();
+
+  const metadata::User& u = **user;
+  AuthResult principal = user_principal(u);
+  if (!principal) return principal;
+  if (!u.totp_secret.empty()) {
+    return refuse(AuthFailureKind::kSecondFactorRequired, ErrorCode::kUnsupported,
+                  "account uses two-factor authentication: log in to the management API and "
+                  "use a token it issues");
+  }
+  if (needs_rehash(u.password_hash, options_.password_params)) {
+    auto rehashed = hash_password(password, options_.password_params);
+    auto stored_ok = rehashed ? store_.set_user_password_hash(u.name, *rehashed)
+                              : Result<void>(tl::unexpected(rehashed.error()));
+    if (!stored_ok) {
+      log_event(LogLevel::kWarn, "password re-hash failed",
+                {{"user", u.name}, {"error", stored_ok.error().message}});
+    }
+  }
+  return principal;
+}
+
+AuthResult Authenticator::authenticate_robot(std::string_view name, std::string_view secret,
+                                             const AuthTime& now) {
+  auto robot = store_.get_robot(name);
+  if (!robot) return store_failed(robot.error());
+  std::optional<std::string> stored;
+  if (*robot) stored = (*robot)->secret_hash;
+  if (!verify(stored, secret)) return bad_credentials();
+  return robot_principal(**robot, now.unix_seconds);
+}
+
+AuthResult Authenticator::principal_for(std::string_view subject, int64_t now) {
+  if (subject.empty()) return Principal::anonymous();
+  auto gone = [] {
+    return refuse(AuthFailureKind::kBadCredentials, ErrorCode::kNotFound,
+                  "account no longer exists");
+  };
+  if (is_robot_name(subject)) {
+    auto robot = store_.get_robot(subject);
+    if (!robot) return store_failed(robot.error());
+    if (!*robot) return gone();
+    return robot_principal(**robot, now);
+  }
+  auto user = store_.get_user(subject);
+  if (!user) return store_failed(user.error());
+  if (!*user) return gone();
+  return user_principal(**user);
+}
+
+Result<std::optional<metadata::Role>> Authenticator::effective_role(const Principal& principal,
+                                                                    std::string_view project) {
+  std::optional<metadata::Role> best;
+  if (principal.type != PrincipalType::kUser) return best;
+  auto consider = [&](PrincipalKind kind, std::string_view name) -> Result<void> {
+    BULWARK_ASSIGN_OR_RETURN(auto memberships, store_.list_memberships(kind, name));
+    for (const metadata::Member& m : memberships) {
+      if (m.project == project && (!best || role_outranks(m.role, *best))) best = m.role;
+    }
+    return ok();
+  };
+  BULWARK_TRY_VOID(consider(PrincipalKind::kUser, principal.name));
+  for (const std::string& group : principal.groups) {
+    BULWARK_TRY_VOID(consider(PrincipalKind::kGroup, group));
+  }
+  return best;
+}
+
+bool Authenticator::still_valid(std::string_view subject, int64_t issued_at, int64_t now) {
+  if (subject.empty()) return true;
+  if (!is_robot_name(subject)) return principal_for(subject, now).has_value();
+  auto robot = store_.get_robot(subject);
+  if (!robot || !*robot) return false;
+  const metadata::RobotAccount& r = **robot;
+  // Revocation and rotation are the only changes to a robot row, so a row changed after the
+  // token was issued invalidates it (a never-changed row has updated_at == created_at <= iat).
+  bool rotated_since = r.updated_at > issued_at;
+  return !rotated_since && robot_principal(r, now).has_value();
+}
+
+uint64_t Authenticator::hash_verifications() const { return verifications_.load(); }
+
+bool Authenticator::verify(const std::optional<std::string>& stored, std::string_view candidate) {
+  ++verifications_;
+  if (!stored) {
+    (void)verify_password(dummy_hash(), candidate);  // same work as a real check; result unused
+    return false;
+  }
+  return verify_password(*stored, candidate);
+}
+
+const std::string& Authenticator::dummy_hash() {
+  std::call_once(dummy_once_, [&] {
+    auto hash = hash_password(generate_secret(), options_.password_params);
+    if (hash) {
+      dummy_hash_ = std::move(*hash);
+    } else {
+      log_event(LogLevel::kError, "cannot make the dummy password hash",
+                {{"error", hash.error().message}});
+    }
+  });
+  return dummy_hash_;
+}
+
+}  // namespace bulwark::auth

@@ -1,0 +1,137 @@
+// TokenService: issues and verifies the registry's bearer tokens (Docker distribution token spec:
+// short-lived ES256 JWTs whose `access` claim lists the granted scopes) and OAuth2 refresh tokens
+// for the token endpoint's refresh_token grant.
+//
+// Access tokens carry iss (the issuer), sub (principal name; "" for anonymous), aud (the service
+// name), exp, nbf, iat, a random jti and access (auth/scope.h's claim form). verify() accepts only
+// tokens signed by this service's key, for this issuer and audience, unexpired, and whose subject
+// the revocation hook still vouches for — so revoking a robot (or disabling a user) invalidates
+// its outstanding tokens on the next request instead of when they expire.
+//
+// Refresh tokens are opaque random strings (256 bits). Only their SHA-256 is kept (plain SHA-256
+// suffices for high-entropy random strings; argon2 is for human-chosen passwords), together with
+// subject and expiry, IN MEMORY: they do not survive a restart and are not shared between
+// scale-out nodes; a client whose refresh token is unknown falls back to the password grant.
+// Move them to the metadata store when scale-out needs them. The table is bounded (oldest expiry
+// evicted first). Redeeming checks expiry and the revocation hook; a token may be redeemed
+// repeatedly until it expires (as docker clients do). Redeeming yields only the subject: callers
+// re-read the principal (Authenticator::principal_for) and re-authorize the new scopes, so a
+// refresh never carries stale permissions.
+//
+// No token, refresh token or key material appears in an error message or log line.
+//
+// Thread-safety: thread-safe; issue() and verify() run concurrently without locking (the key is
+// immutable), the refresh table is guarded by a mutex.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/authorizer.h"
+#include "auth/jwt.h"
+#include "auth/scope.h"
+#include "common/result.h"
+
+namespace bulwark::auth {
+
+struct TokenServiceOptions {
+  std::string issuer = "bulwark";   // `iss` of issued tokens, required on verify
+  std::string service = "bulwark";  // `aud`: the registry's service name, as in its challenge
+  int64_t token_lifetime = 300;     // seconds an access token is valid (the spec's expires_in)
+  int64_t leeway = 30;              // seconds of clock skew tolerated when verifying
+  int64_t refresh_lifetime = 7 * 24 * 3600;  // seconds a refresh token may be redeemed
+  size_t max_refresh_tokens = 100000;        // refresh tokens held at most
+};
+
+// The token endpoint's answer, minus the refresh token.
+struct IssuedToken {
+  std::string token;
+  int64_t expires_in = 0;  // seconds
+  int64_t issued_at = 0;   // unix seconds
+
+  // `issued_at` as the spec's RFC 3339 UTC string, e.g. "2025-06-15T14:13:20Z".
+  std::string issued_at_rfc3339() const;
+};
+
+// What a verified access token says.
+struct TokenClaims {
+  std::string subject;  // "" for anonymous
+  std::vector<Scope> access;
+  std::string jti;
+  int64_t issued_at = 0;
+  int64_t expires_at = 0;
+};
+
+// What a redeemed refresh token says.
+struct RefreshGrant {
+  std::string subject;
+  int64_t issued_at = 0;  // when the refresh token was issued
+};
+
+// Consulted by verify() and redeem_refresh(): false when tokens issued to `subject` at `issued_at`
+// must no longer be honoured (Authenticator::still_valid fits). Must be thread-safe.
+using RevocationCheck =
+    std::function<bool(std::string_view subject, int64_t issued_at, int64_t now)>;
+
+class TokenService {
+ public:
+  // The signing key at `key_file`, created there first (P-256, PKCS#8 PEM, mode 0600) when the
+  // file does not exist. An existing file readable or writable by group or others is refused
+  // (kConflict): a leaked key lets anyone mint tokens. Only one process should create the key.
+  static Result<SigningKey> load_or_create_key(const std::filesystem::path& key_file);
+
+  // A service signing with the key at `key_file` (see load_or_create_key).
+  static Result<std::unique_ptr<TokenService>> open(const std::filesystem::path& key_file,
+                                                    TokenServiceOptions options,
+                                                    RevocationCheck still_valid);
+
+  // REQUIRES: options.token_lifetime > 0, options.refresh_lifetime > 0, still_valid callable.
+  TokenService(SigningKey key, TokenServiceOptions options, RevocationCheck still_valid);
+
+  // A signed access token granting exactly `granted` (already narrowed by the authorizer).
+  Result<IssuedToken> issue(const Principal& principal, std::span<const Scope> granted,
+                            int64_t now) const;
+
+  // The claims of a token this service issued, or an error (kInvalidArgument, kTooLarge,
+  // kUnsupported, kNotFound — answer all with 401 invalid_token) naming the failed check. A
+  // revoked subject fails with "token was revoked".
+  Result<TokenClaims> verify(std::string_view token, int64_t now) const;
+
+  // A new refresh token for `principal`. kInvalidArgument for the anonymous principal.
+  Result<std::string> issue_refresh(const Principal& principal, int64_t now);
+  // The subject of a live refresh token. kInvalidArgument for unknown, expired or revoked ones
+  // (all with the same message, so a probe learns nothing).
+  Result<RefreshGrant> redeem_refresh(std::string_view refresh_token, int64_t now);
+
+  const PublicKey& public_key() const { return key_.public_key(); }
+  const TokenServiceOptions& options() const { return options_; }
+
+ private:
+  struct RefreshEntry {
+    std::string hash;  // hex SHA-256 of the token (also the map key)
+    std::string subject;
+    int64_t issued_at = 0;
+    int64_t expires_at = 0;
+  };
+  // Drops expired entries, then the entries expiring soonest while the table is full.
+  // REQUIRES: refresh_mu_ held.
+  void make_room(int64_t now);
+
+  const SigningKey key_;
+  const KeySet keys_;
+  const TokenServiceOptions options_;
+  const RevocationCheck still_valid_;
+
+  std::mutex refresh_mu_;
+  std::map<std::string, RefreshEntry, std::less<>> refresh_;  // by hash; guarded by refresh_mu_
+};
+
+}  // namespace bulwark::auth
