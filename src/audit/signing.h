@@ -10,13 +10,11 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 
+#include "common/p256.h"
 #include "common/result.h"
-
-struct evp_pkey_st;
 
 namespace bulwark::audit {
 
@@ -37,9 +35,8 @@ class VerifyKey {
 
  private:
   friend class SigningKey;
-  VerifyKey(std::shared_ptr<evp_pkey_st> key, std::string key_id)
-      : key_(std::move(key)), key_id_(std::move(key_id)) {}
-  std::shared_ptr<evp_pkey_st> key_;
+  explicit VerifyKey(P256Key key);
+  P256Key key_;
   std::string key_id_;
 };
 

@@ -1,28 +1,16 @@
 #include "auth/jwt.h"
 
-#include <fcntl.h>
-#include <openssl/bn.h>
-#include <openssl/crypto.h>
-#include <openssl/ec.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <boost/json/serialize.hpp>
 #include <cmath>
-#include <cstring>
-#include <limits>
 #include <optional>
-#include <vector>
+#include <span>
 
 #include "auth/encoding.h"
 #include "common/strict_json.h"
-#include "common/random.h"
 
 namespace bulwark::auth {
 namespace {
@@ -30,50 +18,7 @@ namespace {
 namespace json = boost::json;
 using Code = ErrorCode;
 
-// ---- OpenSSL plumbing ---------------------------------------------------------------------------
-
-template <auto Free>
-struct Freer {
-  template <class T>
-  void operator()(T* p) const {
-    Free(p);
-  }
-};
-using Bio = std::unique_ptr<BIO, Freer<BIO_free>>;
-using MdCtx = std::unique_ptr<EVP_MD_CTX, Freer<EVP_MD_CTX_free>>;
-using EcdsaSig = std::unique_ptr<ECDSA_SIG, Freer<ECDSA_SIG_free>>;
-
-constexpr size_t kCoordinateBytes = 32;  // P-256 field size: r and s are 32 bytes each
-constexpr size_t kSignatureBytes = 2 * kCoordinateBytes;
-
-std::shared_ptr<EVP_PKEY> own(EVP_PKEY* key) { return {key, EVP_PKEY_free}; }
-
-Bio memory_bio(std::string_view bytes) {
-  return Bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
-}
-
-std::string bio_contents(BIO* bio) {
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio, &data);
-  return std::string(data, static_cast<size_t>(n));
-}
-
-// Refuses to prompt on a terminal for an encrypted PEM: encrypted keys simply fail to load.
-int no_passphrase(char*, int, int, void*) { return 0; }
-
-// Failure that also drops OpenSSL's thread-local error queue, so it does not grow across requests.
-tl::unexpected<Error> openssl_fail(Code code, std::string message) {
-  ERR_clear_error();
-  return fail(code, std::move(message));
-}
-
-bool is_p256(EVP_PKEY* key) {
-  std::array<char, 32> group{};
-  size_t len = 0;
-  return EVP_PKEY_is_a(key, "EC") &&
-         EVP_PKEY_get_group_name(key, group.data(), group.size(), &len) == 1 &&
-         std::string_view(group.data(), len) == "prime256v1";
-}
+// ---- key ids ------------------------------------------------------------------------------------
 
 // libtrust's keyIDFromCryptoKey: base32(sha256(SPKI DER)[:30]) in ':'-joined groups of four.
 std::string libtrust_key_id(std::string_view spki_der) {
@@ -88,61 +33,6 @@ std::string libtrust_key_id(std::string_view spki_der) {
     out += b32.substr(i, 4);
   }
   return out;
-}
-
-// Writes `bytes` to `file` with `mode` through a fsynced temporary file and rename(2).
-Result<void> write_file_atomically(const std::filesystem::path& file, std::string_view bytes,
-                                   mode_t mode) {
-  std::filesystem::path temp = file;
-  temp += ".tmp-" + random_hex(8);
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0) return fail(Code::kIo, "cannot create " + temp.string() + ": " + strerror(errno));
-  bool written = ::fchmod(fd, mode) == 0;  // the umask may have narrowed, never widened, `mode`
-  for (size_t done = 0; written && done < bytes.size();) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    written = n > 0;
-    if (written) done += static_cast<size_t>(n);
-  }
-  written = written && ::fsync(fd) == 0;
-  written = ::close(fd) == 0 && written;
-  if (!written || ::rename(temp.c_str(), file.c_str()) != 0) {
-    std::string reason = strerror(errno);
-    ::unlink(temp.c_str());
-    return fail(Code::kIo, "cannot write " + file.string() + ": " + reason);
-  }
-  // Make the rename itself durable.
-  std::filesystem::path dir = file.parent_path().empty() ? "." : file.parent_path();
-  int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
-  return ok();
-}
-
-Result<std::string> read_small_file(const std::filesystem::path& file) {
-  constexpr size_t kMaxKeyFileBytes = 64 * 1024;
-  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    int error = errno;
-    return fail(error == ENOENT ? Code::kNotFound : Code::kIo,
-                "cannot open " + file.string() + ": " + strerror(error));
-  }
-  std::string out;
-  std::array<char, 4096> buf{};
-  for (;;) {
-    ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0 || out.size() + static_cast<size_t>(n) > kMaxKeyFileBytes) {
-      bool failed = n != 0;
-      ::close(fd);
-      OPENSSL_cleanse(buf.data(), buf.size());
-      if (failed) return fail(Code::kIo, "cannot read " + file.string());
-      return out;
-    }
-    out.append(buf.data(), static_cast<size_t>(n));
-  }
 }
 
 // ---- token structure ----------------------------------------------------------------------------
@@ -248,117 +138,44 @@ constexpr std::array<ClaimCheck, 5> kClaimChecks = {check_issuer, check_audience
 
 // ---- keys ---------------------------------------------------------------------------------------
 
-Result<PublicKey> PublicKey::from_key(EVP_PKEY* key) {
-  unsigned char* der = nullptr;
-  int len = i2d_PUBKEY(key, &der);
-  if (len <= 0) return openssl_fail(Code::kInternal, "cannot encode public key");
-  std::string spki(reinterpret_cast<char*>(der), static_cast<size_t>(len));
-  OPENSSL_free(der);
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(spki.data());
-  EVP_PKEY* pub = d2i_PUBKEY(nullptr, &p, len);
-  if (pub == nullptr) return openssl_fail(Code::kInternal, "cannot decode public key");
-  return PublicKey(own(pub), libtrust_key_id(spki));
+Result<PublicKey> PublicKey::of(const P256Key& key) {
+  BULWARK_ASSIGN_OR_RETURN(P256Key pub, key.public_only());
+  std::string key_id = libtrust_key_id(pub.spki_der());
+  return PublicKey(std::move(pub), std::move(key_id));
 }
 
 Result<PublicKey> PublicKey::from_pem(std::string_view pem) {
-  Bio bio = memory_bio(pem);
-  std::shared_ptr<EVP_PKEY> key =
-      own(PEM_read_bio_PUBKEY(bio.get(), nullptr, no_passphrase, nullptr));
-  if (!key) return openssl_fail(Code::kInvalidArgument, "not a PEM public key");
-  if (!is_p256(key.get())) return fail(Code::kUnsupported, "public key is not an EC P-256 key");
-  return from_key(key.get());
+  BULWARK_ASSIGN_OR_RETURN(P256Key key, P256Key::from_pem(pem, PemKind::kPublic));
+  return of(key);
 }
 
-std::string PublicKey::pem() const {
-  Bio bio(BIO_new(BIO_s_mem()));
-  PEM_write_bio_PUBKEY(bio.get(), key_.get());
-  return bio_contents(bio.get());
-}
+std::string PublicKey::pem() const { return key_.public_pem(); }
 
 bool PublicKey::verify_es256(std::string_view message, std::string_view signature) const {
-  if (signature.size() != kSignatureBytes) return false;
-  // JOSE carries r||s; OpenSSL verifies the DER ECDSA-Sig-Value, so re-encode.
-  const auto* raw = reinterpret_cast<const unsigned char*>(signature.data());
-  EcdsaSig sig(ECDSA_SIG_new());
-  BIGNUM* r = BN_bin2bn(raw, kCoordinateBytes, nullptr);
-  BIGNUM* s = BN_bin2bn(raw + kCoordinateBytes, kCoordinateBytes, nullptr);
-  if (!sig || r == nullptr || s == nullptr || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
-    BN_free(r);
-    BN_free(s);
-    ERR_clear_error();
-    return false;
-  }
-  unsigned char* der = nullptr;
-  int der_len = i2d_ECDSA_SIG(sig.get(), &der);
-  MdCtx ctx(EVP_MD_CTX_new());
-  bool valid =
-      der_len > 0 && ctx &&
-      EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_.get()) == 1 &&
-      EVP_DigestVerify(ctx.get(), der, static_cast<size_t>(der_len),
-                       reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
-  OPENSSL_free(der);
-  ERR_clear_error();
-  return valid;
+  return key_.verify_raw(message, signature);
 }
 
-Result<SigningKey> SigningKey::generate() {
-  std::shared_ptr<EVP_PKEY> key = own(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
-  if (!key) return openssl_fail(Code::kInternal, "cannot generate a P-256 key");
-  BULWARK_ASSIGN_OR_RETURN(PublicKey pub, PublicKey::from_key(key.get()));
+Result<SigningKey> SigningKey::of(P256Key key) {
+  BULWARK_ASSIGN_OR_RETURN(PublicKey pub, PublicKey::of(key));
   return SigningKey(std::move(key), std::move(pub));
 }
+
+Result<SigningKey> SigningKey::generate() { return P256Key::generate().and_then(of); }
 
 Result<SigningKey> SigningKey::from_pem(std::string_view pem) {
-  Bio bio = memory_bio(pem);
-  std::shared_ptr<EVP_PKEY> key =
-      own(PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr));
-  if (!key) return openssl_fail(Code::kInvalidArgument, "not an unencrypted PEM private key");
-  if (!is_p256(key.get())) return fail(Code::kUnsupported, "signing key is not an EC P-256 key");
-  BULWARK_ASSIGN_OR_RETURN(PublicKey pub, PublicKey::from_key(key.get()));
-  return SigningKey(std::move(key), std::move(pub));
+  return P256Key::from_pem(pem, PemKind::kPrivate).and_then(of);
 }
 
 Result<SigningKey> SigningKey::load(const std::filesystem::path& file) {
-  BULWARK_ASSIGN_OR_RETURN(std::string pem, read_small_file(file));
-  auto key = from_pem(pem);
-  OPENSSL_cleanse(pem.data(), pem.size());
-  if (!key) return fail(key.error().code, file.string() + ": " + key.error().message);
-  return key;
+  return P256Key::load(file, PemKind::kPrivate).and_then(of);
 }
 
 Result<void> SigningKey::save(const std::filesystem::path& file) const {
-  Bio bio(BIO_new(BIO_s_mem()));
-  if (!bio ||
-      PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
-    return openssl_fail(Code::kInternal, "cannot encode the signing key");
-  }
-  std::string pem = bio_contents(bio.get());
-  auto written = write_file_atomically(file, pem, 0600);
-  OPENSSL_cleanse(pem.data(), pem.size());
-  return written;
+  return key_.save_private(file, KeyFileWrite::kReplace);
 }
 
 Result<std::string> SigningKey::sign_es256(std::string_view message) const {
-  MdCtx ctx(EVP_MD_CTX_new());
-  size_t der_len = 0;
-  const auto* data = reinterpret_cast<const unsigned char*>(message.data());
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &der_len, data, message.size()) != 1) {
-    return openssl_fail(Code::kInternal, "cannot sign");
-  }
-  std::vector<unsigned char> der(der_len);
-  if (EVP_DigestSign(ctx.get(), der.data(), &der_len, data, message.size()) != 1) {
-    return openssl_fail(Code::kInternal, "cannot sign");
-  }
-  const unsigned char* p = der.data();
-  EcdsaSig sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len)));
-  std::string raw(kSignatureBytes, '\0');
-  auto* out = reinterpret_cast<unsigned char*>(raw.data());
-  if (!sig || BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), out, kCoordinateBytes) < 0 ||
-      BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), out + kCoordinateBytes, kCoordinateBytes) < 0) {
-    return openssl_fail(Code::kInternal, "cannot encode signature");
-  }
-  return raw;
+  return key_.sign_raw(message);
 }
 
 // ---- tokens -------------------------------------------------------------------------------------
@@ -393,7 +210,7 @@ Result<json::object> verify_jwt(std::string_view token, const KeySet& keys,
 
   auto signature = base64url_decode(token.substr(dot2 + 1));
   if (!signature) return malformed("signature is not base64url");
-  if (signature->size() != kSignatureBytes) return malformed("signature is not 64 bytes");
+  if (signature->size() != kP256SignatureBytes) return malformed("signature is not 64 bytes");
   if (!key->second.verify_es256(signing_input, *signature)) {
     return fail(Code::kInvalidArgument, "token signature does not verify");
   }

@@ -11,16 +11,14 @@
 // thread-safe; sign() and verify_jwt() may run concurrently on the same keys.
 #pragma once
 
-#include <openssl/types.h>
-
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <filesystem>
 #include <map>
-#include <memory>
 #include <string>
 #include <string_view>
 
+#include "common/p256.h"
 #include "common/result.h"
 
 namespace bulwark::auth {
@@ -45,12 +43,11 @@ class PublicKey {
 
  private:
   friend class SigningKey;
-  PublicKey(std::shared_ptr<EVP_PKEY> key, std::string key_id)
-      : key_(std::move(key)), key_id_(std::move(key_id)) {}
-  // A public-only copy of `key`'s public half. REQUIRES: `key` is a P-256 EC key.
-  static Result<PublicKey> from_key(EVP_PKEY* key);
+  // A PublicKey for the public half of `key`.
+  static Result<PublicKey> of(const P256Key& key);
+  PublicKey(P256Key key, std::string key_id) : key_(std::move(key)), key_id_(std::move(key_id)) {}
 
-  std::shared_ptr<EVP_PKEY> key_;
+  P256Key key_;  // public half only
   std::string key_id_;
 };
 
@@ -80,10 +77,11 @@ class SigningKey {
   Result<std::string> sign_es256(std::string_view message) const;
 
  private:
-  SigningKey(std::shared_ptr<EVP_PKEY> key, PublicKey pub)
-      : key_(std::move(key)), public_(std::move(pub)) {}
+  // REQUIRES: key.has_private().
+  static Result<SigningKey> of(P256Key key);
+  SigningKey(P256Key key, PublicKey pub) : key_(std::move(key)), public_(std::move(pub)) {}
 
-  std::shared_ptr<EVP_PKEY> key_;
+  P256Key key_;
   PublicKey public_;
 };
 
