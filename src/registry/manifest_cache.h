@@ -29,7 +29,7 @@ struct CachedManifest {
 
 class ManifestCache {
  public:
-  explicit ManifestCache(size_t max_bytes = 32 * 1024 * 1024) : max_bytes_(max_bytes) {}
+  explicit ManifestCache(size_t max_bytes = size_t{32} << 20) : max_bytes_(max_bytes) {}
 
   uint64_t generation() const;
   std::optional<Digest> tag(std::string_view repository, std::string_view tag) const;

@@ -19,8 +19,8 @@
 namespace bulwark::registry {
 
 struct RegistryOptions {
-  uint64_t manifest_max_bytes = 4 * 1024 * 1024;
-  int64_t upload_expiry_seconds = 24 * 3600;
+  uint64_t manifest_max_bytes = uint64_t{4} << 20;
+  int64_t upload_expiry_seconds = int64_t{24} * 3600;
 };
 
 struct Context;

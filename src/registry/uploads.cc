@@ -15,7 +15,7 @@
 namespace bulwark::registry {
 namespace {
 
-constexpr size_t kChunkBytes = 1024 * 1024;
+constexpr size_t kChunkBytes = size_t{1} << 20;
 
 std::string upload_location(const std::string& name, const std::string& id) {
   return "/v2/" + name + "/blobs/uploads/" + id;
