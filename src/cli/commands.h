@@ -16,6 +16,7 @@ struct Command {
   Action run;
 };
 
+Command add_admin(CLI::App& app);
 Command add_audit(CLI::App& app);
 Command add_serve(CLI::App& app);
 Command add_version(CLI::App& app);

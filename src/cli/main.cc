@@ -8,6 +8,7 @@ namespace {
 
 using Registration = bulwark::cli::Command (*)(CLI::App&);
 constexpr Registration kCommands[] = {
+    bulwark::cli::add_admin,
     bulwark::cli::add_audit,
     bulwark::cli::add_serve,
     bulwark::cli::add_version,
