@@ -375,4 +375,31 @@ check "listings ($(wc -l <"$LISTINGS") lines) show no password, robot secret, ha
   "a brand new passphrase" "$CI_SECRET" "$CI_SECRET2" "$READER_SECRET" "$READER_SECRET2" \
   "$LIVE_SECRET" "$ALICE_HASH" "$CI_HASH" '$argon2id$' "$TOTP"
 
+# ==============================================================================================
+echo "## every change is in the audit trail"
+"$BULWARK_BIN" audit export --data "$DATA" >"$T/audit.jsonl" 2>"$T/audit.err"
+check "audit export exits 0" run_ok test -s "$T/audit.jsonl"
+check "user create alice is recorded with the local actor" run_ok jq -e -s \
+  'map(.event | select(.action == "admin.user.create" and .reason == "targets: alice"
+       and .outcome == "allowed" and (.actor | startswith("cli:")))) | length == 1' "$T/audit.jsonl"
+check "a refused change is recorded as an error" run_ok jq -e -s \
+  'map(select(.event.outcome == "error")) | length >= 1' "$T/audit.jsonl"
+check "listings are not recorded" run_ok jq -e -s \
+  'map(select(.event.action | endswith(".list"))) | length == 0' "$T/audit.jsonl"
+cp "$T/audit.jsonl" "$LISTINGS"
+check "the audit trail holds no password, robot secret or hash" \
+  run_ok no_secret_listed "$ALICE_PW" "$ALICE_PW2" "$ROOT2_PW" "$CI_SECRET" "$CI_SECRET2" \
+  "$READER_SECRET" "$READER_SECRET2" "$LIVE_SECRET" "$ALICE_HASH" "$CI_HASH" '$argon2id$'
+"$BULWARK_BIN" audit verify --data "$DATA" -o json >"$T/verify.json" 2>&1
+check "audit verify: the trail is intact and every record is under a signed checkpoint" run_ok jq -e \
+  '.ok == true' "$T/verify.json"
+python3 - "$DATA/metadata.sqlite" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("DELETE FROM audit_events WHERE seq = (SELECT MAX(seq) FROM audit_events)")
+db.commit()
+PY
+rc=0; "$BULWARK_BIN" audit verify --data "$DATA" >"$T/verify2.txt" 2>&1 || rc=$?
+check "deleting the newest admin record is detected (exit 1)" equals "$rc" 1
+
 finish

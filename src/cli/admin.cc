@@ -13,6 +13,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "audit/audit_log.h"
 #include "auth/password.h"
 #include "cli/admin_internal.h"
 
@@ -116,6 +117,50 @@ std::string local_actor() {
 
 }  // namespace admin
 
+namespace {
+
+// Records an administrative change (every leaf but the listings) in the data directory's audit
+// trail, under a signed checkpoint: who ran it, which command, its positional targets (never a secret: passwords and
+// secrets are read from stdin or generated) and whether it succeeded. A failure to record is
+// reported on stderr; the change itself has already been made or refused.
+void audit_change(const admin::Leaf& leaf, int exit_code) {
+  if (leaf.app->get_name() == "list") return;
+  const CLI::Option* data_option = leaf.app->get_option_no_throw("--data");
+  if (data_option == nullptr) return;
+  admin::Common common;
+  common.data = data_option->as<std::string>();
+  auto store = admin::open_store(common);
+  if (!store) return;  // no data directory: nothing was changed
+  auto log = audit::AuditLog::open(**store, {common.data + "/audit-key.pem", 1000, {}});
+  if (!log) {
+    admin::fail_with("audit", log.error());
+    return;
+  }
+  audit::Event event;
+  event.actor = admin::local_actor();
+  event.action = "admin." + leaf.app->get_parent()->get_name() + "." + leaf.app->get_name();
+  event.outcome = exit_code == 0 ? audit::Outcome::kAllowed : audit::Outcome::kError;
+  std::string targets;
+  for (const CLI::Option* option : leaf.app->get_options()) {
+    if (!option->get_positional()) continue;
+    for (const std::string& value : option->results()) {
+      targets += (targets.empty() ? "" : " ") + value;
+    }
+  }
+  event.reason = "targets: " + targets + (exit_code == 0 ? "" : " (command failed)");
+  if (auto recorded = (*log)->record(event); !recorded) {
+    admin::fail_with("audit", recorded.error());
+    return;
+  }
+  // Administrative changes are rare: cover each with a signed checkpoint at once, so that even
+  // removing the newest records is detected.
+  if (auto signed_checkpoint = (*log)->checkpoint(); !signed_checkpoint) {
+    admin::fail_with("audit", signed_checkpoint.error());
+  }
+}
+
+}  // namespace
+
 Command add_admin(CLI::App& app) {
   CLI::App* group =
       app.add_subcommand("admin", "Manage users, projects, members and robot accounts");
@@ -128,7 +173,10 @@ Command add_admin(CLI::App& app) {
   }
   return {group, [leaves] {
             for (const admin::Leaf& leaf : *leaves) {
-              if (leaf.app->parsed()) return leaf.run();
+              if (!leaf.app->parsed()) continue;
+              int exit_code = leaf.run();
+              audit_change(leaf, exit_code);
+              return exit_code;
             }
             return kExitError;
           }};
