@@ -15,28 +15,10 @@
 #include <string>
 
 #include "audit/audit_log.h"
+#include "common/temp_dir.h"
 #include "metadata/sqlite/sqlite_metadata_store.h"
 
 namespace bulwark::audit::testing_support {
-
-// A fresh directory removed with everything in it at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "bulwark-audit-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string file(std::string_view name) const { return path_ + "/" + std::string(name); }
-
- private:
-  std::string path_;
-};
 
 // A data dir with <data>/metadata.sqlite and <data>/audit-key.pem, as `bulwark` lays it out.
 class AuditFixture : public ::testing::Test {

@@ -164,7 +164,7 @@ TEST_F(VerifyTest, GarbledSignatureAndMovedCheckpointAreNamed) {
 }
 
 TEST_F(VerifyTest, CheckpointFromAnotherKeyIsNotTrusted) {
-  testing_support::TempDir other;
+  TempDir other;
   auto other_key = SigningKey::load_or_create(other.file("k.pem"));
   ASSERT_TRUE(other_key);
   auto report = verify_audit(*store_, other_key->verify_key());

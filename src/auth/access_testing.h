@@ -13,6 +13,7 @@
 
 #include "auth/authorizer.h"
 #include "auth/password.h"
+#include "common/temp_dir.h"
 #include "metadata/sqlite/sqlite_metadata_store.h"
 
 namespace bulwark::auth::testing {
@@ -24,19 +25,12 @@ inline const PasswordParams kFastHash{crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_
 // A temporary directory holding a SQLite identity store; both removed at destruction.
 class StoreFixture {
  public:
-  StoreFixture() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "bulwark-access-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir_ = tmpl;
+  StoreFixture() : temp_("bulwark-access"), dir_(temp_.path()) {
     auto opened = metadata::SqliteMetadataStore::open((dir_ / "metadata.db").string());
     if (!opened) throw std::runtime_error(opened.error().message);
     store_ = std::move(*opened);
   }
-  ~StoreFixture() {
-    store_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
+  ~StoreFixture() { store_.reset(); }  // close the database before the directory goes
 
   metadata::SqliteMetadataStore& store() { return *store_; }
   const std::filesystem::path& dir() const { return dir_; }
@@ -81,6 +75,7 @@ class StoreFixture {
   }
 
  private:
+  TempDir temp_;  // declared first: outlives the store
   std::filesystem::path dir_;
   std::unique_ptr<metadata::SqliteMetadataStore> store_;
 };

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "auth/password.h"
+#include "common/temp_dir.h"
 #include "metadata/sqlite/sqlite_metadata_store.h"
 
 namespace bulwark::auth {
@@ -16,16 +17,8 @@ namespace fs = std::filesystem;
 
 class BootstrapTest : public testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "bulwark-bootstrap-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    reopen();
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
+  void SetUp() override { reopen(); }
+  void TearDown() override { store_.reset(); }
   void reopen() {
     store_.reset();
     auto opened = metadata::SqliteMetadataStore::open(dir_ + "/metadata.sqlite");
@@ -39,7 +32,8 @@ class BootstrapTest : public testing::Test {
     return s;
   }
 
-  std::string dir_;
+  TempDir temp_{"bulwark-bootstrap"};
+  const std::string& dir_ = temp_.path();
   std::unique_ptr<metadata::SqliteMetadataStore> store_;
 };
 

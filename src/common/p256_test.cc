@@ -1,4 +1,5 @@
 #include "common/p256.h"
+#include "common/temp_dir.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -78,26 +79,12 @@ std::string foreign_pem(EVP_PKEY* key, bool private_half) {
   return std::string(data, static_cast<size_t>(n));
 }
 
-// A fresh directory removed with everything in it at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "bulwark-p256-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  size_t entries() const {
-    return static_cast<size_t>(std::distance(std::filesystem::directory_iterator(path_),
-                                             std::filesystem::directory_iterator()));
-  }
+// Number of entries in `dir`.
+size_t entries(const std::string& dir) {
+  return static_cast<size_t>(std::distance(std::filesystem::directory_iterator(dir),
+                                           std::filesystem::directory_iterator()));
+}
 
- private:
-  std::filesystem::path path_;
-};
 
 mode_t file_mode(const std::filesystem::path& file) {
   struct stat st {};
@@ -166,8 +153,8 @@ TEST(P256Key, PublicKeyCannotSign) {
   EXPECT_FALSE(pub->sign_raw("x"));
   EXPECT_FALSE(pub->private_pem());
   TempDir dir;
-  EXPECT_FALSE(pub->save_private(dir.path() / "key.pem"));
-  EXPECT_EQ(dir.entries(), 0u);
+  EXPECT_FALSE(pub->save_private(std::filesystem::path(dir.path()) / "key.pem"));
+  EXPECT_EQ(entries(dir.path()), 0u);
 }
 
 // ---- PEM ----
@@ -256,22 +243,22 @@ TEST(P256Key, SavedKeyFileIsOwnerOnlyWhateverTheUmask) {
   TempDir dir;
   P256Key key = fresh_key();
   for (mode_t mask : {mode_t{0}, mode_t{022}, mode_t{0277}}) {
-    std::filesystem::path file = dir.path() / ("key-" + std::to_string(mask) + ".pem");
+    std::filesystem::path file = std::filesystem::path(dir.path()) / ("key-" + std::to_string(mask) + ".pem");
     mode_t old = ::umask(mask);
     auto saved = key.save_private(file);
     ::umask(old);
     ASSERT_TRUE(saved) << saved.error().message;
     EXPECT_EQ(file_mode(file), 0600u) << "umask " << mask;
   }
-  EXPECT_EQ(dir.entries(), 3u);  // no temporary files left behind
-  auto loaded = P256Key::load(dir.path() / "key-0.pem", PemKind::kPrivate);
+  EXPECT_EQ(entries(dir.path()), 3u);  // no temporary files left behind
+  auto loaded = P256Key::load(std::filesystem::path(dir.path()) / "key-0.pem", PemKind::kPrivate);
   ASSERT_TRUE(loaded) << loaded.error().message;
   EXPECT_EQ(loaded->spki_der(), key.spki_der());
 }
 
 TEST(P256Key, CreateNewNeverReplacesAKeyAndReplaceDoes) {
   TempDir dir;
-  const std::filesystem::path file = dir.path() / "key.pem";
+  const std::filesystem::path file = std::filesystem::path(dir.path()) / "key.pem";
   P256Key first = fresh_key();
   P256Key second = fresh_key();
   ASSERT_TRUE(first.save_private(file, KeyFileWrite::kCreateNew));
@@ -287,18 +274,18 @@ TEST(P256Key, CreateNewNeverReplacesAKeyAndReplaceDoes) {
   auto loaded = P256Key::load(file);
   ASSERT_TRUE(loaded);
   EXPECT_EQ(loaded->spki_der(), second.spki_der());
-  EXPECT_EQ(dir.entries(), 1u);
+  EXPECT_EQ(entries(dir.path()), 1u);
 
-  EXPECT_FALSE(first.save_private(dir.path() / "no-such-dir" / "key.pem"));
-  EXPECT_EQ(dir.entries(), 1u);
+  EXPECT_FALSE(first.save_private(std::filesystem::path(dir.path()) / "no-such-dir" / "key.pem"));
+  EXPECT_EQ(entries(dir.path()), 1u);
 }
 
 TEST(P256Key, LoadNamesTheFileAndReportsAMissingOne) {
   TempDir dir;
-  auto missing = P256Key::load(dir.path() / "absent.pem");
+  auto missing = P256Key::load(std::filesystem::path(dir.path()) / "absent.pem");
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
-  const std::filesystem::path file = dir.path() / "garbage.pem";
+  const std::filesystem::path file = std::filesystem::path(dir.path()) / "garbage.pem";
   std::ofstream(file) << "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n";
   auto garbage = P256Key::load(file);
   ASSERT_FALSE(garbage);
@@ -308,7 +295,7 @@ TEST(P256Key, LoadNamesTheFileAndReportsAMissingOne) {
 
 TEST(P256Key, LoadOrCreateMakesOneKeyAndReusesIt) {
   TempDir dir;
-  const std::filesystem::path file = dir.path() / "audit-key.pem";
+  const std::filesystem::path file = std::filesystem::path(dir.path()) / "audit-key.pem";
   auto created = P256Key::load_or_create(file);
   ASSERT_TRUE(created) << created.error().message;
   EXPECT_TRUE(created->has_private());
@@ -316,12 +303,12 @@ TEST(P256Key, LoadOrCreateMakesOneKeyAndReusesIt) {
   auto reloaded = P256Key::load_or_create(file);
   ASSERT_TRUE(reloaded) << reloaded.error().message;
   EXPECT_EQ(reloaded->spki_der(), created->spki_der());
-  EXPECT_EQ(dir.entries(), 1u);
+  EXPECT_EQ(entries(dir.path()), 1u);
 }
 
 TEST(P256Key, LoadOrCreateRacersAgreeOnOneKey) {
   TempDir dir;
-  const std::filesystem::path file = dir.path() / "key.pem";
+  const std::filesystem::path file = std::filesystem::path(dir.path()) / "key.pem";
   constexpr int kRacers = 8;
   std::vector<std::string> spki(kRacers);
   std::vector<std::thread> threads;
@@ -334,12 +321,12 @@ TEST(P256Key, LoadOrCreateRacersAgreeOnOneKey) {
   for (std::thread& t : threads) t.join();
   EXPECT_FALSE(spki[0].empty());
   EXPECT_EQ(std::set<std::string>(spki.begin(), spki.end()).size(), 1u);
-  EXPECT_EQ(dir.entries(), 1u);
+  EXPECT_EQ(entries(dir.path()), 1u);
 }
 
 TEST(P256Key, LoadOrCreateRefusesAKeyFileOthersCanRead) {
   TempDir dir;
-  const std::filesystem::path file = dir.path() / "key.pem";
+  const std::filesystem::path file = std::filesystem::path(dir.path()) / "key.pem";
   ASSERT_TRUE(P256Key::load_or_create(file));
   ASSERT_EQ(::chmod(file.c_str(), 0640), 0);
   auto key = P256Key::load_or_create(file);
@@ -350,7 +337,7 @@ TEST(P256Key, LoadOrCreateRefusesAKeyFileOthersCanRead) {
 
 TEST(P256Key, LoadOrCreateRefusesAPublicKeyFile) {
   TempDir dir;
-  const std::filesystem::path file = dir.path() / "key.pem";
+  const std::filesystem::path file = std::filesystem::path(dir.path()) / "key.pem";
   std::ofstream(file) << kPublicPem;
   ASSERT_EQ(::chmod(file.c_str(), 0600), 0);
   auto key = P256Key::load_or_create(file);

@@ -1,5 +1,6 @@
 // Black-box tests of the HTTP server: a real Server on a loopback port, driven by libcurl and, for
 // malformed or step-by-step exchanges, by raw sockets.
+#include "common/temp_dir.h"
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -42,19 +43,6 @@ std::string make_bytes(size_t n, uint32_t seed) {
   return out;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "bulwark-http-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 // A BodySource over a file; optionally advertises the file region (the sendfile path).
 class FileSource final : public BodySource {
@@ -279,7 +267,7 @@ class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     file_bytes_ = make_bytes(8 * 1024 * 1024 + 12345, 7);
-    file_path_ = dir_.path() / "blob";
+    file_path_ = fs::path(dir_.path()) / "blob";
     std::ofstream(file_path_, std::ios::binary) << file_bytes_;
 
     router_.add("GET", "/hello", [](Request&) -> Task<Response> {
@@ -683,14 +671,14 @@ TEST_F(ServerTest, RejectsBadListenAddressAndMissingTlsKey) {
   }
   ServerOptions options;
   options.listen = "127.0.0.1:0";
-  options.tls_cert_file = (dir_.path() / "missing.pem").string();
+  options.tls_cert_file = (fs::path(dir_.path()) / "missing.pem").string();
   Server server(options, router_);
   EXPECT_FALSE(server.start());
 }
 
 TEST_F(ServerTest, ServesTlsWithPemCertificate) {
-  const std::string cert = (dir_.path() / "cert.pem").string();
-  const std::string key = (dir_.path() / "key.pem").string();
+  const std::string cert = (fs::path(dir_.path()) / "cert.pem").string();
+  const std::string key = (fs::path(dir_.path()) / "key.pem").string();
   const std::string command =
       "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=localhost -days 1 "
       "-addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " + key + " -out " + cert + " 2>/dev/null";

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "common/temp_dir.h"
 #include "metadata/audit_store_suite.h"
 #include "metadata/identity_store_suite.h"
 #include "metadata/metadata_store_suite.h"
@@ -17,23 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh directory removed with everything in it at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "bulwark-metadata-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(std::string_view name) const { return path_ + "/" + std::string(name); }
-
- private:
-  std::string path_;
-};
 
 std::unique_ptr<SqliteMetadataStore> open_store(const std::string& path) {
   auto opened = SqliteMetadataStore::open(path);

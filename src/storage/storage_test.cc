@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/temp_dir.h"
 #include "storage/blob_store_suite.h"
 #include "storage/fs/fs_blob_store.h"
 #include "storage/mem/mem_blob_store.h"
@@ -16,23 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh directory removed with everything in it at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "bulwark-storage-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 class FsHarness final : public BlobStoreHarness {
  public:
@@ -46,7 +30,7 @@ class FsHarness final : public BlobStoreHarness {
   }
 
  private:
-  TempDir dir_;
+  TempDir dir_{"bulwark-storage"};
   std::unique_ptr<FsBlobStore> store_;
 };
 
@@ -82,7 +66,7 @@ class FsBlobStoreTest : public testing::Test {
   }
   std::string root() const { return dir_.path() + "/blobs"; }
 
-  TempDir dir_;
+  TempDir dir_{"bulwark-storage"};
   std::unique_ptr<FsBlobStore> store_;
 };
 
@@ -172,7 +156,7 @@ TEST_F(FsBlobStoreTest, MixedDirectAndBufferedAppendsStageExactBytes) {
 }
 
 TEST(FsBlobStoreOpen, FailsWhenRootIsAFile) {
-  TempDir dir;
+  TempDir dir{"bulwark-storage"};
   std::ofstream(dir.path() + "/file") << "x";
   auto opened = FsBlobStore::open(dir.path() + "/file");
   ASSERT_FALSE(opened);
