@@ -1,4 +1,5 @@
 #include "audit/audit_log.h"
+#include "common/clock.h"
 
 #include <chrono>
 #include <utility>
@@ -27,9 +28,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(metadata::AuditStore& store,
 
 int64_t AuditLog::now_ms() const {
   if (options_.clock_ms) return options_.clock_ms();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return unix_millis();
 }
 
 Result<metadata::AuditRecord> AuditLog::record(const Event& event) {

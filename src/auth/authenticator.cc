@@ -1,4 +1,5 @@
 #include "auth/authenticator.h"
+#include "common/clock.h"
 
 #include <utility>
 
@@ -67,9 +68,7 @@ AuthResult robot_principal(const metadata::RobotAccount& robot, int64_t now) {
 }  // namespace
 
 AuthTime AuthTime::current() {
-  auto wall = std::chrono::system_clock::now().time_since_epoch();
-  return {std::chrono::duration_cast<std::chrono::seconds>(wall).count(),
-          LoginThrottle::Clock::now()};
+  return {bulwark::unix_seconds(), LoginThrottle::Clock::now()};
 }
 
 Authenticator::Authenticator(metadata::IdentityStore& store, LoginThrottle& throttle,

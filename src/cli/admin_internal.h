@@ -51,7 +51,6 @@ Result<std::string> read_password_stdin();
 
 // "2024-05-01T12:00:00Z" (UTC); "-" for 0.
 std::string format_time(int64_t unix_seconds);
-int64_t now_seconds();
 
 // Left-aligned columns separated by two spaces, header first.
 void print_table(const std::vector<std::string>& header,

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "auth/authorizer.h"
+#include "common/clock.h"
 #include "auth/password.h"
 #include "cli/admin_internal.h"
 #include "common/config.h"
@@ -138,7 +139,7 @@ int create(const CreateFlags& f) {
   robot.secret_hash = std::move(*hash);
   robot.description = f.description;
   robot.permissions_json = std::move(*permissions);
-  robot.expires_at = issued.expires_at = now_seconds() + *lifetime;
+  robot.expires_at = issued.expires_at = unix_seconds() + *lifetime;
   robot.created_by = local_actor();
   if (auto created = (*store)->create_robot(robot); !created) {
     return fail_with(what, created.error().code == ErrorCode::kAlreadyExists
@@ -168,7 +169,7 @@ int list(const ListFlags& f) {
   if (!f.project.empty()) project = f.project;
   auto robots = (*store)->list_robots(project);
   if (!robots) return fail_with("robot list", robots.error());
-  const int64_t now = now_seconds();
+  const int64_t now = unix_seconds();
   json::array out;
   std::vector<std::vector<std::string>> rows;
   for (const metadata::RobotAccount& r : *robots) {
@@ -244,7 +245,7 @@ int revoke(const NameFlags& f) {
               << "\n";
     return kExitOk;
   }
-  if (auto revoked = (*store)->revoke_robot(f.name, now_seconds()); !revoked) {
+  if (auto revoked = (*store)->revoke_robot(f.name, unix_seconds()); !revoked) {
     return fail_with(what, revoked.error());
   }
   std::cerr << "revoked robot " << f.name << "\n";
@@ -266,7 +267,7 @@ int rotate(const NameFlags& f) {
   if (robot->revoked_at) {
     return fail_with(what, "robot " + f.name + " is revoked; create a new robot instead");
   }
-  const int64_t now = now_seconds();
+  const int64_t now = unix_seconds();
   if (!lifetime && now >= robot->expires_at) {
     return fail_with(what, "robot " + f.name + " expired at " + format_time(robot->expires_at) +
                                "; give --expires to extend it");

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "auth/bootstrap.h"
+#include "common/clock.h"
 #include "cli/commands.h"
 #include "common/config.h"
 #include "common/log.h"
@@ -182,10 +183,7 @@ int serve(const ServeFlags& flags) {
   }
 
   auto sweep = [&registry] {
-    auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
-    if (auto r = registry.expire_uploads(now); !r) {
+    if (auto r = registry.expire_uploads(unix_seconds()); !r) {
       log_event(LogLevel::kWarn, "upload expiry failed", {{"detail", r.error().message}});
     }
   };

@@ -11,7 +11,7 @@ http::Task<http::Response> catalog(Context& ctx, http::Request& req) {
   auto page = page_param(req);
   if (!page) co_return std::move(page.error());
   co_return co_await paged_response(
-      req, *page, "/v2/_catalog",
+      *page, "/v2/_catalog",
       [&](std::string_view after, size_t limit) {
         return ctx.metadata.list_repositories(after, limit);
       },

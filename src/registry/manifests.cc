@@ -22,11 +22,10 @@ bool is_non_distributable(std::string_view media_type) {
          media_type.find("foreign") != std::string_view::npos;
 }
 
-// True when the Accept header (absent, or listing */*, type/*, or the type itself with q>0)
-// admits `media_type`.
-bool accepts(std::optional<std::string_view> accept_header, const http::Headers& headers,
-             std::string_view media_type) {
-  if (!accept_header) return true;
+// True when the Accept headers (none, or one listing */*, type/*, or the type itself with q>0)
+// admit `media_type`.
+bool accepts(const http::Headers& headers, std::string_view media_type) {
+  if (!headers.get("Accept")) return true;
   std::string_view type_prefix = media_type.substr(0, media_type.find('/'));
   for (const auto& [key, value] : headers.all()) {
     if (!boost::iequals(key, "Accept")) continue;
@@ -125,7 +124,7 @@ http::Task<http::Response> get_manifest(Context& ctx, http::Request& req) {
     co_return error_response(m.error(), oci::ErrorCode::kManifestUnknown,
                              oci::ErrorCode::kManifestInvalid);
   }
-  if (!accepts(req.headers.get("Accept"), req.headers, (*m)->media_type)) {
+  if (!accepts(req.headers, (*m)->media_type)) {
     co_return oci_error(oci::ErrorCode::kManifestUnknown,
                         "manifest is stored as " + (*m)->media_type +
                             ", which the Accept header does not allow");

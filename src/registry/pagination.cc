@@ -23,10 +23,9 @@ Parsed<Page> page_param(const http::Request& request) {
 }
 
 http::Task<http::Response> paged_response(
-    const http::Request& request, const Page& page, std::string_view path,
+    const Page& page, std::string_view path,
     std::function<Result<std::vector<std::string>>(std::string_view, size_t)> list,
     std::function<std::string(const std::vector<std::string>&)> render) {
-  (void)request;
   std::vector<std::string> items;
   if (page.limit > 0) {
     auto listed = co_await blocking([&] { return list(page.last, page.limit + 1); });

@@ -26,7 +26,7 @@ Parsed<Page> page_param(const http::Request& request);
 // Fetches one page via `list(after, limit + 1)` and builds the response body with `render`,
 // adding `Link: <path?n=..&last=..>; rel="next"` when more items exist.
 http::Task<http::Response> paged_response(
-    const http::Request& request, const Page& page, std::string_view path,
+    const Page& page, std::string_view path,
     std::function<Result<std::vector<std::string>>(std::string_view after, size_t limit)> list,
     std::function<std::string(const std::vector<std::string>&)> render);
 

@@ -1,6 +1,5 @@
 #include "registry/respond.h"
 
-#include <chrono>
 
 #include "common/log.h"
 #include "oci/reference.h"
@@ -113,10 +112,5 @@ http::Task<Result<std::string>> read_body(http::Request& request, size_t max_byt
   co_return out;
 }
 
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace bulwark::registry

@@ -54,7 +54,4 @@ http::Task<std::invoke_result_t<F>> blocking(F fn) {
   co_return std::move(*out);
 }
 
-// Current time in unix seconds.
-int64_t unix_now();
-
 }  // namespace bulwark::registry

@@ -20,7 +20,7 @@ http::Task<http::Response> list_tags(Context& ctx, http::Request& req) {
   if (!*exists) co_return oci_error(oci::ErrorCode::kNameUnknown, "repository " + *name + " not known");
   const std::string& repo = *name;
   co_return co_await paged_response(
-      req, *page, "/v2/" + repo + "/tags/list",
+      *page, "/v2/" + repo + "/tags/list",
       [&](std::string_view after, size_t limit) { return ctx.metadata.list_tags(repo, after, limit); },
       [&](const std::vector<std::string>& tags) {
         boost::json::object body;

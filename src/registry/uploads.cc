@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "common/log.h"
+#include "common/clock.h"
 #include "common/random.h"
 #include "oci/reference.h"
 #include "registry/context.h"
@@ -193,7 +194,7 @@ http::Task<Parsed<std::unique_ptr<storage::BlobUpload>>> receive_chunk(Context& 
     co_return tl::unexpected(std::move(*bad));
   }
   auto appended = co_await append_body(req, **upload);
-  int64_t now = unix_now();
+  int64_t now = unix_seconds();
   (void)co_await blocking([&] { return ctx.metadata.touch_upload(session.id, now); });
   if (!appended) co_return tl::unexpected(session_error(appended.error()));
   co_return std::move(*upload);
@@ -250,7 +251,7 @@ http::Task<http::Response> start_upload(Context& ctx, http::Request& req) {
   }
 
   std::string id = random_uuid();
-  int64_t now = unix_now();
+  int64_t now = unix_seconds();
   auto upload = co_await blocking([&]() -> Result<std::unique_ptr<storage::BlobUpload>> {
     BULWARK_TRY_VOID(ctx.metadata.create_upload({id, *name, now, now}));
     return ctx.blobs.create_upload(id);

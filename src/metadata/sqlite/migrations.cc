@@ -1,4 +1,5 @@
 #include "metadata/sqlite/migrations.h"
+#include "common/clock.h"
 
 #include <array>
 #include <string>
@@ -206,7 +207,7 @@ Result<int> apply_migrations(Db& db, std::span<const Migration> migrations) {
     }
     BULWARK_ASSIGN_OR_RETURN(
         Stmt record, db.prepare("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)"));
-    BULWARK_TRY_VOID(record.bind(int64_t{migration.version}).bind(unix_now()).run());
+    BULWARK_TRY_VOID(record.bind(int64_t{migration.version}).bind(unix_seconds()).run());
     BULWARK_TRY_VOID(tx.commit());
     current = migration.version;
     ++applied;

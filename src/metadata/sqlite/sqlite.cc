@@ -3,7 +3,6 @@
 #include <sqlite3.h>
 
 #include <array>
-#include <chrono>
 #include <limits>
 
 namespace bulwark::metadata::sqlite {
@@ -165,12 +164,6 @@ int64_t Db::changes() const { return sqlite3_changes64(db_); }
 
 Error Db::error(int rc, std::string_view what) const {
   return Error{map_code(rc), "sqlite " + std::string(what) + ": " + sqlite3_errmsg(db_)};
-}
-
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 Result<Transaction> Transaction::begin(Db& db) {

@@ -100,7 +100,4 @@ class Transaction {
   Db* db_;
 };
 
-// Current time in unix seconds, the timestamp format of every table.
-int64_t unix_now();
-
 }  // namespace bulwark::metadata::sqlite

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "metadata/sqlite/store_internal.h"
+#include "common/clock.h"
 
 namespace bulwark::metadata {
 namespace {
@@ -122,7 +123,7 @@ Result<void> SqliteMetadataStore::create_user(const User& user) {
     BULWARK_ASSIGN_OR_RETURN(Stmt insert,
                              db.prepare("INSERT INTO users (" + std::string(kUserColumns) +
                                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
-    const int64_t now = sqlite::unix_now();
+    const int64_t now = unix_seconds();
     insert.bind(user.name).bind(user.password_hash).bind(user.email);
     insert.bind(int64_t{user.disabled}).bind(int64_t{user.admin}).bind(user.totp_secret);
     return insert.bind(now).bind(now).run();
@@ -150,7 +151,7 @@ Result<void> SqliteMetadataStore::set_user_password_hash(std::string_view name,
     BULWARK_ASSIGN_OR_RETURN(
         Stmt update,
         db.prepare("UPDATE users SET password_hash = ?, updated_at = ? WHERE name = ?"));
-    update.bind(password_hash).bind(sqlite::unix_now()).bind(name);
+    update.bind(password_hash).bind(unix_seconds()).bind(name);
     return update_existing(db, update, "user");
   });
 }
@@ -159,7 +160,7 @@ Result<void> SqliteMetadataStore::set_user_disabled(std::string_view name, bool 
   return with_writer([&](Db& db) -> Result<void> {
     BULWARK_ASSIGN_OR_RETURN(
         Stmt update, db.prepare("UPDATE users SET disabled = ?, updated_at = ? WHERE name = ?"));
-    update.bind(int64_t{disabled}).bind(sqlite::unix_now()).bind(name);
+    update.bind(int64_t{disabled}).bind(unix_seconds()).bind(name);
     return update_existing(db, update, "user");
   });
 }
@@ -169,7 +170,7 @@ Result<void> SqliteMetadataStore::set_user_totp_secret(std::string_view name,
   return with_writer([&](Db& db) -> Result<void> {
     BULWARK_ASSIGN_OR_RETURN(
         Stmt update, db.prepare("UPDATE users SET totp_secret = ?, updated_at = ? WHERE name = ?"));
-    update.bind(secret).bind(sqlite::unix_now()).bind(name);
+    update.bind(secret).bind(unix_seconds()).bind(name);
     return update_existing(db, update, "user");
   });
 }
@@ -206,7 +207,7 @@ Result<void> SqliteMetadataStore::create_robot(const RobotAccount& robot) {
     BULWARK_ASSIGN_OR_RETURN(Stmt insert,
                              db.prepare("INSERT INTO robots (" + std::string(kRobotColumns) +
                                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    const int64_t now = sqlite::unix_now();
+    const int64_t now = unix_seconds();
     insert.bind(robot.name).bind(robot.project).bind(robot.secret_hash).bind(robot.description);
     insert.bind(robot.permissions_json).bind(robot.expires_at);
     if (robot.revoked_at) {
@@ -242,7 +243,7 @@ Result<void> SqliteMetadataStore::revoke_robot(std::string_view name, int64_t at
     BULWARK_ASSIGN_OR_RETURN(Stmt update,
                              db.prepare("UPDATE robots SET revoked_at = COALESCE(revoked_at, ?), "
                                         "updated_at = ? WHERE name = ?"));
-    update.bind(at).bind(sqlite::unix_now()).bind(name);
+    update.bind(at).bind(unix_seconds()).bind(name);
     return update_existing(db, update, "robot account");
   });
 }
@@ -266,7 +267,7 @@ Result<void> SqliteMetadataStore::rotate_robot_secret(std::string_view name,
                              db.prepare("UPDATE robots SET secret_hash = ?, expires_at = ?, "
                                         "updated_at = ? WHERE name = ?"));
     update.bind(secret_hash).bind(expires_at.value_or(robot->expires_at));
-    update.bind(sqlite::unix_now()).bind(name);
+    update.bind(unix_seconds()).bind(name);
     return update_existing(db, update, "robot account");
   });
 }
@@ -285,7 +286,7 @@ Result<void> SqliteMetadataStore::create_project(const Project& project) {
                              db.prepare("INSERT INTO projects (" + std::string(kProjectColumns) +
                                         ") VALUES (?, ?, ?, ?)"));
     insert.bind(project.name).bind(visibility_name(project.visibility));
-    return insert.bind(environment_name(project.environment)).bind(sqlite::unix_now()).run();
+    return insert.bind(environment_name(project.environment)).bind(unix_seconds()).run();
   });
 }
 
@@ -357,7 +358,7 @@ Result<void> SqliteMetadataStore::set_member(const Member& member) {
                    "ON CONFLICT (project, principal_kind, principal_name) DO UPDATE SET "
                    "role = excluded.role, updated_at = excluded.updated_at"));
     upsert.bind(member.project).bind(principal_kind_name(member.kind)).bind(member.principal);
-    return upsert.bind(role_name(member.role)).bind(sqlite::unix_now()).run();
+    return upsert.bind(role_name(member.role)).bind(unix_seconds()).run();
   });
 }
 

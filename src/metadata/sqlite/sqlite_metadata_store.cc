@@ -1,4 +1,5 @@
 #include "metadata/sqlite/sqlite_metadata_store.h"
+#include "common/clock.h"
 
 #include <limits>
 #include <utility>
@@ -49,7 +50,7 @@ Result<int64_t> ensure_repository(Db& db, std::string_view name) {
     BULWARK_ASSIGN_OR_RETURN(Stmt insert,
                              db.prepare("INSERT INTO repositories (name, created_at) VALUES (?, ?) "
                                         "ON CONFLICT (name) DO NOTHING"));
-    BULWARK_TRY_VOID(insert.bind(name).bind(sqlite::unix_now()).run());
+    BULWARK_TRY_VOID(insert.bind(name).bind(unix_seconds()).run());
   }
   BULWARK_ASSIGN_OR_RETURN(std::optional<int64_t> id, find_repository(db, name));
   if (!id) return fail(ErrorCode::kInternal, "repository vanished inside its transaction");
@@ -153,7 +154,7 @@ Result<void> SqliteMetadataStore::link_blob(std::string_view repository, const D
                                             uint64_t size) {
   return with_writer([&](Db& db) -> Result<void> {
     BULWARK_ASSIGN_OR_RETURN(int64_t repo, ensure_repository(db, repository));
-    const int64_t now = sqlite::unix_now();
+    const int64_t now = unix_seconds();
     {
       BULWARK_ASSIGN_OR_RETURN(
           Stmt insert, db.prepare("INSERT INTO blobs (digest, size, created_at) VALUES (?, ?, ?) "
@@ -222,7 +223,7 @@ Result<void> SqliteMetadataStore::put_manifest(const ManifestPut& m) {
       }
     }
 
-    const int64_t now = sqlite::unix_now();
+    const int64_t now = unix_seconds();
     {
       BULWARK_ASSIGN_OR_RETURN(
           Stmt insert,
