@@ -121,6 +121,26 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
   return std::nullopt;
 }
 
+namespace {
+
+// Runs `job` on `pool`, then `done(error)` on `owner` (kept from running out of work meanwhile),
+// where `error` is the job's exception or null.
+template <class Executor, class Done>
+void post_job(asio::thread_pool& pool, const Executor& owner, std::function<void()> job, Done done) {
+  auto work = asio::prefer(owner, asio::execution::outstanding_work.tracked);
+  asio::post(pool, [job = std::move(job), done = std::move(done), work = std::move(work)]() mutable {
+    std::exception_ptr error;
+    try {
+      job();
+    } catch (...) {
+      error = std::current_exception();
+    }
+    asio::post(work, [done = std::move(done), error]() mutable { std::move(done)(error); });
+  });
+}
+
+}  // namespace
+
 Task<void> run_blocking(std::function<void()> fn) {
   std::shared_ptr<asio::thread_pool> pool = current_pool();
   if (!pool) {
@@ -131,17 +151,8 @@ Task<void> run_blocking(std::function<void()> fn) {
   // in the awaiting coroutine, which resumes on its own executor.
   co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr)>(
       [](auto handler, std::shared_ptr<asio::thread_pool> pool, std::function<void()> job) {
-        auto work = asio::prefer(asio::get_associated_executor(handler),
-                                 asio::execution::outstanding_work.tracked);
-        asio::post(*pool, [job = std::move(job), handler = std::move(handler), work = std::move(work)]() mutable {
-          std::exception_ptr error;
-          try {
-            job();
-          } catch (...) {
-            error = std::current_exception();
-          }
-          asio::post(work, [handler = std::move(handler), error]() mutable { std::move(handler)(error); });
-        });
+        auto owner = asio::get_associated_executor(handler);
+        post_job(*pool, owner, std::move(job), std::move(handler));
       },
       asio::use_awaitable, std::move(pool), std::move(fn));
 }
@@ -168,19 +179,10 @@ Task<std::unique_ptr<BackgroundJob>> BackgroundJob::start(std::function<void()> 
     state->done = true;
     co_return std::unique_ptr<BackgroundJob>(new BackgroundJob(std::move(state)));
   }
-  auto work = asio::prefer(executor, asio::execution::outstanding_work.tracked);
-  asio::post(*pool, [state, work, job = std::move(fn)]() mutable {
-    std::exception_ptr error;
-    try {
-      job();
-    } catch (...) {
-      error = std::current_exception();
-    }
-    asio::post(work, [state, error] {
-      state->error = error;
-      state->done = true;
-      state->timer.cancel();
-    });
+  post_job(*pool, executor, std::move(fn), [state](std::exception_ptr error) {
+    state->error = error;
+    state->done = true;
+    state->timer.cancel();
   });
   co_return std::unique_ptr<BackgroundJob>(new BackgroundJob(std::move(state)));
 }
