@@ -59,19 +59,6 @@ int open_retry(const std::string& path, int flags) {
   return fd;
 }
 
-// Writes all of `bytes`, retrying on EINTR and short writes.
-Result<void> write_all(int fd, std::span<const char> bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(errno_error("write"));
-    }
-    bytes = bytes.subspan(static_cast<size_t>(n));
-  }
-  return ok();
-}
-
 // pwrite(2) of all of `bytes` at `offset`, retrying on EINTR and short writes.
 Result<void> pwrite_all(int fd, std::span<const char> bytes, uint64_t offset) {
   while (!bytes.empty()) {
@@ -400,7 +387,7 @@ Result<void> FsBlobStore::put(const Digest& digest, std::string_view bytes) {
   {
     UniqueFd fd(open_retry(tmp, O_WRONLY | O_CREAT | O_EXCL));
     if (fd.get() < 0) return fail(errno_error("create temp file"));
-    auto written = write_all(fd.get(), std::span<const char>(bytes.data(), bytes.size()));
+    auto written = pwrite_all(fd.get(), std::span<const char>(bytes.data(), bytes.size()), 0);
     if (written) written = fsync_fd(fd.get());
     if (!written) {
       ::unlink(tmp.c_str());
