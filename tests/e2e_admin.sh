@@ -402,4 +402,36 @@ PY
 rc=0; "$BULWARK_BIN" audit verify --data "$DATA" >"$T/verify2.txt" 2>&1 || rc=$?
 check "deleting the newest admin record is detected (exit 1)" equals "$rc" 1
 
+echo "## audit query"
+# aq ARGS...: runs `bulwark audit query ARGS --data $DATA`; stdout in $OUT, stderr in $ERR, exit in $RC.
+aq() {
+  RC=0
+  "$BULWARK_BIN" audit query "$@" --data "$DATA" </dev/null >"$OUT" 2>"$ERR" || RC=$?
+}
+aq --action admin.user.create -o json
+check "audit query --action -o json exits 0" run_ok rc_is 0
+check "... prints only that action, one JSON object per line with seq and an RFC 3339 time" run_ok \
+  jq -e -s 'length >= 3 and all(.[]; .action == "admin.user.create"
+            and (.seq | type) == "number" and (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$")))' "$OUT"
+check "... including the creation of alice" run_ok jq -e -s 'any(.[]; .reason == "targets: alice")' "$OUT"
+ACTOR=$(jq -r -s '.[0].actor' "$OUT")
+aq --actor "$ACTOR" --action admin.project.create --limit 2 -o json
+check "--actor, --action and --limit combine (a full page of 2)" run_ok jq -e -s \
+  --arg a "$ACTOR" 'length == 2 and all(.[]; .actor == $a and .action == "admin.project.create")' "$OUT"
+CURSOR=$(jq -r -s '.[1].seq' "$OUT")
+check "a full page prints the next --after cursor" run_ok grep -q -F -- "--after $CURSOR" "$ERR"
+aq --actor "$ACTOR" --action admin.project.create --after "$CURSOR" -o json
+check "--after pages on past the cursor" run_ok jq -e -s \
+  --argjson c "$CURSOR" 'length >= 1 and all(.[]; .seq > $c and .action == "admin.project.create")' "$OUT"
+aq --action admin.project.create
+check "the table has aligned columns with a header" run_ok \
+  bash -c 'head -n 1 "$1" | grep -Eq "^SEQ +TIME +ACTOR +ACTION +OUTCOME +RESOURCE +REASON$" &&
+           grep -Eq "^[0-9]+ +[0-9T:.-]+Z +cli:[^ ]+ +admin\.project\.create +(allowed|error) " "$1"' _ "$OUT"
+aq --since 2999-01-01T00:00:00Z -o json
+check "--since in the future matches nothing" run_ok bash -c '[[ $2 == 0 && ! -s $1 ]]' _ "$OUT" "$RC"
+aq --limit 1001
+check "--limit above 1000 is refused (exit 2)" run_ok rc_is 2
+aq --until yesterday
+check "a malformed --until is refused (exit 2)" run_ok rc_is_with 2 "RFC 3339"
+
 finish

@@ -31,7 +31,7 @@ declare -a WORKERS=()
 w_req() {
   local id=$1 method=$2 url=$3
   shift 3
-  curl -s --max-time 120 -X "$method" -D "$T/w$id.hdrs" -o "$T/w$id.body" -w '%{http_code}' "$@" "$url" 2>>"$T/w$id.err" || true
+  curl -s --max-time 120 "${ADMIN_AUTH[@]}" -X "$method" -D "$T/w$id.hdrs" -o "$T/w$id.body" -w '%{http_code}' "$@" "$url" 2>>"$T/w$id.err" || true
 }
 
 # w_push_blob ID REPO FILE CHUNKS: POST, CHUNKS x PATCH with Content-Range, PUT ?digest=.
@@ -116,7 +116,7 @@ wait_committed() {
 fetch_digest() { # URL [curl args...] -> sha256:<hex of body>, empty on non-200
   local url=$1 st
   shift
-  st=$(curl -s --max-time 120 -o "$T/v.body" -w '%{http_code}' "$@" "$url") || st=000
+  st=$(curl -s --max-time 120 "${ADMIN_AUTH[@]}" -o "$T/v.body" -w '%{http_code}' "$@" "$url") || st=000
   [[ $st == 200 ]] || { echo "status $st"; return 1; }
   echo "sha256:$(sha256sum <"$T/v.body" | cut -d' ' -f1)"
 }
@@ -152,13 +152,13 @@ committed_manifests_served() {
 no_dangling_references() {
   local repo tag got bad=0 n=0 b
   for repo in crash/repo1 crash/repo2; do
-    curl -s --max-time 60 "$R/v2/$repo/tags/list" -o "$T/v.tags" || { echo "tags/list $repo failed"; return 1; }
+    curl -s --max-time 60 "${ADMIN_AUTH[@]}" "$R/v2/$repo/tags/list" -o "$T/v.tags" || { echo "tags/list $repo failed"; return 1; }
     for tag in $(jq -r '(.tags // [])[]' "$T/v.tags"); do
       n=$((n + 1))
       got=$(fetch_digest "$R/v2/$repo/manifests/$tag" -H "Accept: $OCI_MANIFEST") ||
         { echo "tag $repo:$tag is listed but its manifest is not served: $got"; bad=1; continue; }
       for b in $(jq -r '.config.digest, .layers[].digest' "$T/v.body"); do
-        [[ $(curl -s --max-time 60 -o /dev/null -w '%{http_code}' --head "$R/v2/$repo/blobs/$b") == 200 ]] ||
+        [[ $(curl -s --max-time 60 "${ADMIN_AUTH[@]}" -o /dev/null -w '%{http_code}' --head "$R/v2/$repo/blobs/$b") == 200 ]] ||
           { echo "manifest $repo:$tag references $b, which is not served"; bad=1; }
       done
     done

@@ -20,7 +20,6 @@ unset BULWARK_LISTEN BULWARK_DATA BULWARK_TLS_CERT BULWARK_TLS_KEY BULWARK_LOG_L
 # skopeo keeps a blob-info cache and reads credentials under $HOME: keep both private to this run.
 export HOME=$T/home XDG_RUNTIME_DIR=$T/home/run XDG_CONFIG_HOME=$T/home/config XDG_DATA_HOME=$T/home/data
 mkdir -p "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME"
-echo '{"auths":{}}' >"$T/auth.json"
 
 BIG=$((4 * 1024 * 1024))
 EXIT_STATUS=
@@ -35,7 +34,9 @@ serve_bg() {
   local log=$1
   shift
   echo "=== bulwark serve $* at $(date +%T)" >>"$log"
-  "$BULWARK_BIN" serve "$@" >>"$REG_LOG" 2>>"$log" &
+  # The administrator's password is $ADMIN_PW unless the caller sets BULWARK_ADMIN_PASSWORD
+  # (empty: let the server generate one).
+  BULWARK_ADMIN_PASSWORD=${BULWARK_ADMIN_PASSWORD-$ADMIN_PW} "$BULWARK_BIN" serve "$@" >>"$REG_LOG" 2>>"$log" &
   REG_PID=$!
   track_pid "$REG_PID"
 }
@@ -85,7 +86,7 @@ await_exit() {
 # answers URL [curl args...]: GET URL answers 200.
 answers() {
   local code
-  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "${@:2}" "$1") || true
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "${ADMIN_AUTH[@]}" "${@:2}" "$1") || true
   [[ $code == 200 ]] && return 0
   echo "expected GET $1 to answer 200, got ${code:-nothing}"
   return 1
@@ -185,7 +186,7 @@ SMALL=$(digest_of "$T/small")
 req GET /v2/
 EXPECTED_LOG="GET /v2/ $STATUS"
 req GET /v2/ -H "Authorization: Bearer $SECRET_TOKEN"
-check "a request with a bearer token answers" status_is 200
+check "a request with a made-up bearer token is refused" status_is 401
 EXPECTED_LOG+=$'\n'"GET /v2/ $STATUS"
 req GET "/v2/logs/img/tags/list?token=$SECRET_QUERY"
 EXPECTED_LOG+=$'\n'"GET /v2/logs/img/tags/list $STATUS"
@@ -248,20 +249,21 @@ check "IPv6 server exits 0" exit_status_is 0
 # ==============================================================================================
 echo "## first start: the administrator"
 DATA=$T/boot
-serve_at "$T/boot.err" --listen 127.0.0.1:0 --data "$DATA"
+BULWARK_ADMIN_PASSWORD= serve_at "$T/boot.err" --listen 127.0.0.1:0 --data "$DATA"
 stop_server
 PWFILE=$DATA/initial-admin-password
 check "first start writes initial-admin-password" file_present "$PWFILE"
 check "the password file is mode 0600" equals "$(stat -c %a "$PWFILE" 2>/dev/null)" 600
-ADMIN_PW=$(cat "$PWFILE" 2>/dev/null)
-check "the generated password is at least 20 characters" run_ok test "${#ADMIN_PW}" -ge 20
-check "the password is printed once, on stdout" equals "$(grep -c -F -- "$ADMIN_PW" "$REG_LOG")" 1
-check "the password never reaches the log stream" run_ok bash -c '! grep -q -F -- "$1" "$2"' _ "$ADMIN_PW" "$T/boot.err"
+GEN_PW=$(cat "$PWFILE" 2>/dev/null)
+check "the generated password is at least 20 characters" run_ok test "${#GEN_PW}" -ge 20
+check "the password is printed once, on stdout" equals "$(grep -c -F -- "$GEN_PW" "$REG_LOG")" 1
+check "the password never reaches the log stream" run_ok bash -c '! grep -q -F -- "$1" "$2"' _ "$GEN_PW" "$T/boot.err"
 check "the log records that the administrator was created" run_ok grep -q '"msg":"created administrator"' "$T/boot.err"
-serve_at "$T/boot.err" --listen 127.0.0.1:0 --data "$DATA"
+BULWARK_ADMIN_PASSWORD= serve_at "$T/boot.err" --listen 127.0.0.1:0 --data "$DATA"
+check "the generated password logs in" answers "$R/v2/" -u "admin:$GEN_PW"
 stop_server
-check "a restart keeps the password file" equals "$(cat "$PWFILE" 2>/dev/null)" "$ADMIN_PW"
-check "a restart prints no password" equals "$(grep -c -F -- "$ADMIN_PW" "$REG_LOG")" 1
+check "a restart keeps the password file" equals "$(cat "$PWFILE" 2>/dev/null)" "$GEN_PW"
+check "a restart prints no password" equals "$(grep -c -F -- "$GEN_PW" "$REG_LOG")" 1
 DATA=$T/boot2
 OPERATOR_PW=s3t-by-operator-0123
 BULWARK_ADMIN_PASSWORD=$OPERATOR_PW serve_at "$T/boot2.err" --listen 127.0.0.1:0 --data "$DATA"
@@ -313,6 +315,7 @@ IMG=$(bash "$TESTS_DIR/make-oci-layout.sh" image "$T/layout" v1 2 amd64 50000) |
 sk() { timeout 120 skopeo --insecure-policy "$@" >"$T/sk.out" 2>&1 || { echo "skopeo $* failed:"; cat "$T/sk.out"; return 1; }; }
 sk_fails() { ! timeout 120 skopeo --insecure-policy "$@" >"$T/sk.out" 2>&1 || { echo "skopeo $* unexpectedly succeeded"; return 1; }; }
 D=docker://127.0.0.1:$PORT
+REGISTRY_HOSTPORT=127.0.0.1:$PORT write_authfile "$T/auth.json"
 check "skopeo copy oci: -> docker:// over TLS (--dest-cert-dir)" run_ok \
   sk copy --authfile "$T/auth.json" --dest-cert-dir "$TLS/certs" --preserve-digests "oci:$T/layout:v1" "$D/tls/img:v1"
 check "skopeo inspect --cert-dir over TLS" run_ok sk inspect --authfile "$T/auth.json" --cert-dir "$TLS/certs" "$D/tls/img:v1"
@@ -333,7 +336,7 @@ DRAIN_PID=$REG_PID
 req POST /v2/drain/blob/blobs/uploads/
 check "POST starts the upload" status_is 202
 UPATH=$(path_of "$(location)")
-curl -s -S --max-time 60 -X PATCH --limit-rate 1M -H 'Content-Type: application/octet-stream' \
+curl -s -S --max-time 60 "${ADMIN_AUTH[@]}" -X PATCH --limit-rate 1M -H 'Content-Type: application/octet-stream' \
   -H "Content-Range: 0-$((BIG - 1))" --data-binary "@$T/big" -D "$T/patch1.hdrs" -o "$T/patch1.body" \
   -w '%{http_code}' "$R$UPATH" >"$T/patch1.status" 2>"$T/patch1.err" &
 PATCH_PID=$!
@@ -386,7 +389,7 @@ check "POST starts the upload" status_is 202
 UPATH=$(path_of "$(location)")
 # Expect: 100-continue: the server answers "100 Continue" when the handler starts reading the body,
 # which tells this script (curl -v) that the request is in flight inside the server.
-curl -s -v --max-time 120 -X PATCH --limit-rate 64K -H 'Content-Type: application/octet-stream' \
+curl -s -v --max-time 120 "${ADMIN_AUTH[@]}" -X PATCH --limit-rate 64K -H 'Content-Type: application/octet-stream' \
   -H 'Expect: 100-continue' -H "Content-Range: 0-$((BIG - 1))" --data-binary "@$T/big" \
   -o /dev/null -w '%{http_code}' "$R$UPATH" >"$T/patch2.status" 2>"$T/patch2.err" &
 PATCH_PID=$!

@@ -12,7 +12,6 @@ command -v skopeo >/dev/null || die "skopeo is not installed"
 # skopeo keeps a blob-info cache and reads credentials under $HOME: keep both private to this run.
 export HOME=$T/home XDG_RUNTIME_DIR=$T/home/run XDG_CONFIG_HOME=$T/home/config XDG_DATA_HOME=$T/home/data
 mkdir -p "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME"
-echo '{"auths":{}}' >"$T/auth.json"
 
 OCI_INDEX=application/vnd.oci.image.index.v1+json
 OCI_MANIFEST=application/vnd.oci.image.manifest.v1+json
@@ -77,6 +76,7 @@ CONFIG=$(jq -r .config.digest "$(blob_path "$SRC" "$IMG")")
 echo "v1=$IMG multi=$MULTI"
 
 start_registry
+write_authfile "$T/auth.json"  # skopeo logs in through the token flow with these credentials
 echo "registry: $REGISTRY_IMPL at $R"
 D=docker://$REGISTRY_HOSTPORT
 
@@ -174,6 +174,7 @@ check "other images survive the delete" run_ok raw_digest_is "$D/proj/img:v2" "$
 
 echo "## restart keeps everything"
 restart_registry
+write_authfile "$T/auth.json"
 D=docker://$REGISTRY_HOSTPORT
 check "after restart: proj/img:v1 has the original bytes" run_ok raw_digest_is "$D/proj/img:v1" "$IMG"
 check "after restart: proj/multi:latest has the original bytes" run_ok raw_digest_is "$D/proj/multi:latest" "$MULTI"

@@ -9,7 +9,10 @@
 #     docker-registry, a developer aid to check the tests against the reference implementation);
 #     $R is the registry's base URL once started;
 #   - req METHOD URL [curl args...]: one HTTP request; the answer is kept in $STATUS, $T/resp.hdrs,
-#     $T/resp.body until the next req;
+#     $T/resp.body until the next req. It authenticates as the registry's administrator (HTTP
+#     Basic, password $ADMIN_PW) unless REQ_AUTH says otherwise: REQ_AUTH=none for an anonymous
+#     request, REQ_AUTH=USER:PASSWORD for another account (an -H Authorization argument wins);
+#   - write_authfile FILE [USER:PASSWORD]: a containers auth.json for $REGISTRY_HOSTPORT;
 #   - check NAME PREDICATE [ARGS...]: counts a pass or a failure; a failure prints what was expected,
 #     what came back (status, headers, body) and keeps going. Predicates (status_is, header_is,
 #     json_is, error_is, ...) print their own expected/got on failure;
@@ -33,6 +36,9 @@ for tool in curl jq sha256sum python3; do
 done
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/bulwark-e2e.XXXXXX")
+# The administrator's password for this run (bulwark takes it from BULWARK_ADMIN_PASSWORD).
+ADMIN_PW=${ADMIN_PW:-$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')}
+ADMIN_AUTH=(-u "admin:$ADMIN_PW")  # curl arguments for scripts' own curl calls
 DATA=$T/data
 REG_LOG=$T/registry.log
 REG_PID=
@@ -133,6 +139,7 @@ start_bulwark() {
   rm -f "$port_file"
   echo "=== starting bulwark (data $DATA) at $(date +%T)" >>"$REG_LOG"
   BULWARK_PORT_FILE=$port_file BULWARK_LOG_LEVEL=${BULWARK_LOG_LEVEL:-warn} \
+    BULWARK_ADMIN_PASSWORD=$ADMIN_PW \
     "$BULWARK_BIN" serve --listen 127.0.0.1:0 --data "$DATA" >>"$REG_LOG" 2>&1 &
   REG_PID=$!
   track_pid "$REG_PID"
@@ -233,6 +240,11 @@ req() {
   shift 2
   [[ $url == /* ]] && url=$R$url
   local -a args=(-s -S --path-as-is --max-time "${REQ_TIMEOUT:-60}" -D "$T/resp.hdrs" -w '%{http_code}')
+  case ${REQ_AUTH:-admin} in
+    none) ;;
+    admin) args+=(-u "admin:$ADMIN_PW") ;;
+    *) args+=(-u "$REQ_AUTH") ;;
+  esac
   if [[ $method == HEAD ]]; then
     args+=(--head -o /dev/null)
     : >"$T/resp.body"
@@ -243,6 +255,13 @@ req() {
   [[ $STATUS =~ ^[0-9]{3}$ ]] || STATUS=000
   [[ -f $T/resp.body ]] || : >"$T/resp.body"
   REQ_DESC="$method $url"
+}
+
+# write_authfile FILE [USER:PASSWORD]: containers-auth.json (skopeo --authfile) holding the
+# credentials (default: the administrator's) for the running registry.
+write_authfile() {
+  local creds=${2:-admin:$ADMIN_PW}
+  printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$REGISTRY_HOSTPORT" "$(printf '%s' "$creds" | base64 -w0)" >"$1"
 }
 
 # hdr NAME [FILE]: value of response header NAME (case-insensitive, last response block, CR

@@ -35,18 +35,6 @@ int severity(Outcome outcome) {
   return 3;
 }
 
-std::string rfc3339_ms(int64_t time_ms) {
-  int64_t seconds = time_ms >= 0 ? time_ms / 1000 : (time_ms - 999) / 1000;
-  int millis = static_cast<int>(time_ms - seconds * 1000);
-  std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
-  return buf;
-}
-
 // RFC 5424 §6.3.3: '"', '\' and ']' are escaped with a backslash in PARAM-VALUE.
 void append_param_value(std::string& out, std::string_view value) {
   for (char c : value) {
@@ -81,6 +69,18 @@ Result<void> send_all(int fd, std::string_view bytes) {
 }
 
 }  // namespace
+
+std::string rfc3339_ms(int64_t time_ms) {
+  int64_t seconds = time_ms >= 0 ? time_ms / 1000 : (time_ms - 999) / 1000;
+  int millis = static_cast<int>(time_ms - seconds * 1000);
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+  return buf;
+}
 
 std::string json_line(const metadata::AuditRecord& record) {
   auto parsed = parse_strict_json(record.body);

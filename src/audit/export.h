@@ -45,6 +45,9 @@ Result<int64_t> export_json_lines(metadata::AuditStore& store, std::ostream& out
 // Parses --since/--until values: unix seconds ("1700000000") or RFC 3339
 // ("2024-05-01T12:00:00Z", "2024-05-01T14:00:00.250+02:00"). Returns unix milliseconds.
 Result<int64_t> parse_time_ms(std::string_view text);
+// The inverse for display: unix milliseconds as RFC 3339 UTC with milliseconds
+// ("2024-05-01T12:00:00.250Z").
+std::string rfc3339_ms(int64_t time_ms);
 
 struct SyslogOptions {
   int facility = 13;     // "log audit"

@@ -47,7 +47,7 @@ class StoreFixture {
   void add_project(const std::string& name,
                    metadata::Environment env = metadata::Environment::kDevelopment,
                    metadata::Visibility vis = metadata::Visibility::kPrivate) {
-    must(store_->create_project(metadata::Project{name, vis, env, 0}));
+    must(store_->create_project(metadata::Project{name, vis, env, 0, {}}));
   }
 
   // A project robot "robot$<project>+<short_name>" with `secret`.

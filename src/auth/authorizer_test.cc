@@ -53,7 +53,7 @@ Principal robot_with_everything(RobotKind kind) {
   return robot(kind, {{"proj/**", kEveryAction}}, "proj");
 }
 
-Project project(Environment env, Visibility vis) { return Project{"proj", vis, env, 0}; }
+Project project(Environment env, Visibility vis) { return Project{"proj", vis, env, 0, {}}; }
 
 Decision decide(const Principal& p, const Project* proj, std::optional<Role> role,
                 ActionSet requested, std::string_view repository = "proj/app") {

@@ -34,20 +34,31 @@ std::string base64url_encode(std::span<const unsigned char> bytes) {
 
 std::string base64url_encode(std::string_view bytes) { return base64url_encode(as_bytes(bytes)); }
 
-std::optional<std::string> base64url_decode(std::string_view text) {
-  // libsodium's decoder rejects padding in this variant, stray characters (no ignore set), a
-  // dangling 6-bit group and non-zero leftover bits.
+namespace {
+
+// libsodium's decoder rejects stray characters (no ignore set), a dangling 6-bit group,
+// non-zero leftover bits and padding where the variant has none (or lacks it where it has).
+std::optional<std::string> sodium_decode(std::string_view text, int variant) {
   std::string out(text.size() / 4 * 3 + 3, '\0');
   size_t length = 0;
   const char* end = nullptr;
   if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), nullptr, &length, &end,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+                        text.size(), nullptr, &length, &end, variant) != 0 ||
       end != text.data() + text.size()) {
     return std::nullopt;
   }
   out.resize(length);
   return out;
+}
+
+}  // namespace
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  return sodium_decode(text, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  return sodium_decode(text, sodium_base64_VARIANT_ORIGINAL);
 }
 
 std::string base32_encode(std::span<const unsigned char> bytes) {

@@ -18,6 +18,9 @@ std::string base64url_encode(std::string_view bytes);
 // Decodes unpadded base64url. Refuses padding, whitespace, characters outside the alphabet, an
 // impossible length and non-zero unused trailing bits (a non-canonical spelling).
 std::optional<std::string> base64url_decode(std::string_view text);
+// Decodes standard base64 (RFC 4648 §4, '+' '/' and '=' padding, as in HTTP Basic credentials).
+// Refuses missing padding, whitespace and characters outside the alphabet.
+std::optional<std::string> base64_decode(std::string_view text);
 
 // RFC 4648 base32 (A-Z, 2-7), upper case, without '=' padding.
 std::string base32_encode(std::span<const unsigned char> bytes);

@@ -31,6 +31,17 @@ TEST(Base64Url, RefusesNonCanonicalOrForeignSpellings) {
 }
 
 // RFC 4648 §10 base32 vectors (padding stripped).
+TEST(Base64, DecodesStandardPaddedBase64) {
+  EXPECT_EQ(base64_decode("YWxpY2U6czNjcmV0"), "alice:s3cret");
+  EXPECT_EQ(base64_decode("Zm8="), "fo");
+  EXPECT_EQ(base64_decode("+/8="), std::string("\xfb\xff"));
+  EXPECT_EQ(base64_decode(""), "");
+  EXPECT_EQ(base64_decode("Zm8"), std::nullopt);       // padding missing
+  EXPECT_EQ(base64_decode("-_8="), std::nullopt);      // URL-safe alphabet
+  EXPECT_EQ(base64_decode("Zm 8="), std::nullopt);     // whitespace
+  EXPECT_EQ(base64_decode("Zm8=Zm8="), std::nullopt);  // padding in the middle
+}
+
 TEST(Base32, Rfc4648Vectors) {
   for (auto [bytes, encoded] :
        {Vector{"", ""}, Vector{"f", "MY"}, Vector{"fo", "MZXQ"}, Vector{"foo", "MZXW6"},

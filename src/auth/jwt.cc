@@ -191,33 +191,47 @@ Result<std::string> SigningKey::sign(const json::object& claims) const {
   return input + "." + base64url_encode(signature);
 }
 
-Result<json::object> verify_jwt(std::string_view token, const KeySet& keys,
-                                const TokenExpectations& expect) {
-  if (token.size() > kMaxTokenBytes) return fail(Code::kTooLarge, "token longer than 8 KiB");
+Result<CompactJws> split_compact_jws(std::string_view token, size_t max_bytes) {
+  if (token.size() > max_bytes) {
+    return fail(Code::kTooLarge, "token longer than " + std::to_string(max_bytes / 1024) + " KiB");
+  }
   size_t dot1 = token.find('.');
   size_t dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
   if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
     return malformed("not three dot-separated parts");
   }
-  std::string_view signing_input = token.substr(0, dot2);
-
   BULWARK_ASSIGN_OR_RETURN(json::object header, decode_json_part(token.substr(0, dot1), "header"));
-  BULWARK_TRY_VOID(check_header(header));
-  std::optional<std::string_view> kid = string_member(header, "kid");
+  return CompactJws{std::move(header), token.substr(0, dot2),
+                    token.substr(dot1 + 1, dot2 - dot1 - 1), token.substr(dot2 + 1)};
+}
+
+Result<json::object> decode_jws_payload(std::string_view payload_part) {
+  return decode_json_part(payload_part, "claims");
+}
+
+Result<void> check_registered_claims(const json::object& claims, const TokenExpectations& expect) {
+  for (ClaimCheck check : kClaimChecks) BULWARK_TRY_VOID(check(claims, expect));
+  return ok();
+}
+
+Result<json::object> verify_jwt(std::string_view token, const KeySet& keys,
+                                const TokenExpectations& expect) {
+  BULWARK_ASSIGN_OR_RETURN(CompactJws jws, split_compact_jws(token, kMaxTokenBytes));
+  BULWARK_TRY_VOID(check_header(jws.header));
+  std::optional<std::string_view> kid = string_member(jws.header, "kid");
   if (!kid) return malformed("header has no kid");
   auto key = keys.find(*kid);
   if (key == keys.end()) return fail(Code::kNotFound, "token signed by an unknown key");
 
-  auto signature = base64url_decode(token.substr(dot2 + 1));
+  auto signature = base64url_decode(jws.signature_part);
   if (!signature) return malformed("signature is not base64url");
   if (signature->size() != kP256SignatureBytes) return malformed("signature is not 64 bytes");
-  if (!key->second.verify_es256(signing_input, *signature)) {
+  if (!key->second.verify_es256(jws.signing_input, *signature)) {
     return fail(Code::kInvalidArgument, "token signature does not verify");
   }
 
-  BULWARK_ASSIGN_OR_RETURN(json::object claims,
-                           decode_json_part(token.substr(dot1 + 1, dot2 - dot1 - 1), "claims"));
-  for (ClaimCheck check : kClaimChecks) BULWARK_TRY_VOID(check(claims, expect));
+  BULWARK_ASSIGN_OR_RETURN(json::object claims, decode_jws_payload(jws.payload_part));
+  BULWARK_TRY_VOID(check_registered_claims(claims, expect));
   return claims;
 }
 

@@ -93,6 +93,27 @@ struct TokenExpectations {
   int64_t leeway = 60;        // seconds of clock skew tolerated on exp, nbf and iat
 };
 
+// ---- building blocks shared with verifiers of other issuers' tokens (auth/jwks.h) ----
+
+// A compact JWS split into its three parts with the header decoded; nothing verified yet.
+// The views point into the token passed to split_compact_jws().
+struct CompactJws {
+  boost::json::object header;      // a strict JSON object (duplicate keys refused)
+  std::string_view signing_input;  // "<header>.<payload>", the bytes the signature covers
+  std::string_view payload_part;   // base64url payload
+  std::string_view signature_part; // base64url signature
+};
+
+// Splits a compact JWS and decodes its header. Refuses tokens over `max_bytes` (kTooLarge, before
+// any decoding), anything but three dot-separated parts and a header that is not base64url of a
+// strict JSON object (kInvalidArgument).
+Result<CompactJws> split_compact_jws(std::string_view token, size_t max_bytes);
+// Decodes a payload part as a strict JSON object; call only once the signature has verified.
+Result<boost::json::object> decode_jws_payload(std::string_view payload_part);
+// The registered-claim checks verify_jwt() applies after the signature: iss, aud, exp, nbf, iat.
+Result<void> check_registered_claims(const boost::json::object& claims,
+                                     const TokenExpectations& expect);
+
 // Verifies a compact ES256 token and returns its claims. Refuses: tokens over kMaxTokenBytes;
 // anything but three base64url parts; headers that are not strict JSON objects, or whose `alg` is
 // not "ES256" (so "none" and HS256-with-the-public-key are refused), whose `typ` is present and

@@ -1,14 +1,19 @@
-// `bulwark audit verify|export`: checks the audit trail of a data directory for tampering, or
-// streams it as JSON lines. The metadata database is <data>/metadata.sqlite and the checkpoint
-// key <data>/audit-key.pem (or --public-key FILE, a copy kept away from the data directory).
+// `bulwark audit verify|export|query`: checks the audit trail of a data directory for
+// tampering, streams it as JSON lines, or shows one filtered page of it. The metadata database
+// is <data>/metadata.sqlite and the checkpoint key <data>/audit-key.pem (or --public-key FILE, a
+// copy kept away from the data directory).
+#include <boost/json.hpp>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <vector>
 
+#include "audit/event.h"
 #include "audit/export.h"
 #include "audit/verify.h"
+#include "cli/admin_internal.h"
 #include "cli/commands.h"
 #include "metadata/sqlite/sqlite_metadata_store.h"
 
@@ -21,6 +26,31 @@ struct AuditFlags {
   std::string public_key;
   std::string since;
   std::string until;
+  // audit query
+  std::string actor, action, repository, digest;  // applied when given (kQueryFilters)
+  std::vector<CLI::Option*> filter_options;       // index-aligned with kQueryFilters
+  int64_t after = 0;
+  size_t limit = 100;
+};
+
+constexpr size_t kMaxQueryLimit = 1000;
+
+// The exact-match filters of `audit query`: flag, help, where CLI11 stores it, where it goes.
+struct QueryFilter {
+  const char* flag;
+  const char* help;
+  std::string AuditFlags::*text;
+  std::optional<std::string> metadata::AuditQuery::*field;
+};
+const QueryFilter kQueryFilters[] = {
+    {"--actor", "only this actor (user or robot name, anonymous, system)", &AuditFlags::actor,
+     &metadata::AuditQuery::actor},
+    {"--action", "only this action, e.g. manifest.push or login.failure", &AuditFlags::action,
+     &metadata::AuditQuery::action},
+    {"--repository", "only this repository", &AuditFlags::repository,
+     &metadata::AuditQuery::repository},
+    {"--digest", "only this digest (sha256:...)", &AuditFlags::digest,
+     &metadata::AuditQuery::digest},
 };
 
 Result<std::unique_ptr<metadata::SqliteMetadataStore>> open_store(const std::string& data) {
@@ -81,17 +111,22 @@ int verify(const AuditFlags& flags) {
   return report->ok ? kExitOk : kExitDenied;
 }
 
+// Parses --since/--until (unix seconds or RFC 3339) into unix milliseconds.
+Result<void> parse_window(const AuditFlags& flags, std::optional<int64_t>& since_ms,
+                          std::optional<int64_t>& until_ms) {
+  for (auto [text, target] :
+       {std::pair{&flags.since, &since_ms}, std::pair{&flags.until, &until_ms}}) {
+    if (text->empty()) continue;
+    BULWARK_ASSIGN_OR_RETURN(*target, audit::parse_time_ms(*text));
+  }
+  return ok();
+}
+
 int export_lines(const AuditFlags& flags) {
   audit::ExportOptions options;
-  for (auto [text, target] :
-       {std::pair{&flags.since, &options.since_ms}, std::pair{&flags.until, &options.until_ms}}) {
-    if (text->empty()) continue;
-    auto parsed = audit::parse_time_ms(*text);
-    if (!parsed) {
-      std::cerr << "bulwark audit export: " << parsed.error().message << "\n";
-      return kExitError;
-    }
-    *target = *parsed;
+  if (auto window = parse_window(flags, options.since_ms, options.until_ms); !window) {
+    std::cerr << "bulwark audit export: " << window.error().message << "\n";
+    return kExitError;
   }
   auto store = open_store(flags.data);
   if (!store) {
@@ -106,11 +141,102 @@ int export_lines(const AuditFlags& flags) {
   return kExitOk;
 }
 
+// The event a record shows: its parsed body, or (a damaged body, which `audit verify` reports)
+// what the queryable columns say.
+audit::Event shown_event(const metadata::AuditRecord& record) {
+  if (auto event = audit::parse_event(record.body)) return std::move(*event);
+  audit::Event event;
+  event.time_ms = record.time_ms;
+  event.actor = record.actor;
+  event.action = record.action;
+  event.resource.repository = record.repository;
+  event.resource.digest = record.digest;
+  event.outcome = audit::parse_outcome(record.outcome).value_or(audit::Outcome::kError);
+  event.reason = "[unreadable record body]";
+  return event;
+}
+
+// One line of `-o json`: seq, time (RFC 3339) and the event's fields, flat.
+std::string query_json_line(const metadata::AuditRecord& record, const audit::Event& e) {
+  boost::json::object line{{"seq", record.seq},
+                           {"time", audit::rfc3339_ms(e.time_ms)},
+                           {"actor", e.actor},
+                           {"client", e.client_address},
+                           {"action", e.action},
+                           {"repository", e.resource.repository},
+                           {"digest", e.resource.digest},
+                           {"tag", e.resource.tag},
+                           {"outcome", audit::outcome_name(e.outcome)},
+                           {"reason", e.reason}};
+  return boost::json::serialize(line);
+}
+
+// "repo:tag@sha256:0123456789ab" (the digest shortened; -o json has it whole).
+std::string resource_cell(const audit::Resource& r) {
+  constexpr size_t kShortDigest = 19;  // "sha256:" + 12 hex digits
+  std::string out = r.repository;
+  if (!r.tag.empty()) out += ":" + r.tag;
+  if (!r.digest.empty()) out += "@" + r.digest.substr(0, kShortDigest);
+  return out.empty() ? "-" : out;
+}
+
+int query(const AuditFlags& flags) {
+  metadata::AuditQuery q;
+  if (auto window = parse_window(flags, q.since_ms, q.until_ms); !window) {
+    std::cerr << "bulwark audit query: " << window.error().message << "\n";
+    return kExitError;
+  }
+  for (size_t i = 0; i < std::size(kQueryFilters); ++i) {
+    if (flags.filter_options[i]->count() > 0)
+      q.*kQueryFilters[i].field = flags.*kQueryFilters[i].text;
+  }
+  q.after_seq = flags.after;
+  q.limit = flags.limit;
+  auto store = open_store(flags.data);
+  if (!store) {
+    std::cerr << "bulwark audit query: " << store.error().message << "\n";
+    return kExitError;
+  }
+  auto page = (*store)->query_audit(q);
+  if (!page) {
+    std::cerr << "bulwark audit query: " << page.error().message << "\n";
+    return kExitError;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const metadata::AuditRecord& record : *page) {
+    const audit::Event e = shown_event(record);
+    if (flags.output == "json") {
+      std::cout << query_json_line(record, e) << "\n";
+      continue;
+    }
+    rows.push_back({std::to_string(record.seq), audit::rfc3339_ms(e.time_ms), e.actor, e.action,
+                    std::string(audit::outcome_name(e.outcome)), resource_cell(e.resource),
+                    e.reason});
+  }
+  if (flags.output != "json") {
+    if (rows.empty()) {
+      std::cout << "no matching audit records\n";
+    } else {
+      admin::print_table({"SEQ", "TIME", "ACTOR", "ACTION", "OUTCOME", "RESOURCE", "REASON"}, rows);
+    }
+  }
+  std::cout.flush();
+  if (!std::cout) {
+    std::cerr << "bulwark audit query: cannot write the output\n";
+    return kExitError;
+  }
+  if (page->size() == q.limit) {
+    std::cerr << "more records may match: continue with --after " << page->back().seq << "\n";
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 Command add_audit(CLI::App& app) {
   auto flags = std::make_shared<AuditFlags>();
-  CLI::App* audit = app.add_subcommand("audit", "Verify or export the tamper-evident audit trail");
+  CLI::App* audit =
+      app.add_subcommand("audit", "Verify, export or query the tamper-evident audit trail");
   audit->require_subcommand(1);
 
   CLI::App* verify_cmd = audit->add_subcommand(
@@ -129,8 +255,34 @@ Command add_audit(CLI::App& app) {
   export_cmd->add_option("--until", flags->until,
                          "only records before this time (unix seconds or RFC 3339)");
 
-  return {audit, [flags, verify_cmd] {
-            return verify_cmd->parsed() ? verify(*flags) : export_lines(*flags);
+  CLI::App* query_cmd = audit->add_subcommand(
+      "query", "Show one page of audit records matching filters, oldest first");
+  query_cmd->add_option("--data", flags->data, "data directory (default ./var)");
+  for (const QueryFilter& filter : kQueryFilters) {
+    flags->filter_options.push_back(
+        query_cmd->add_option(filter.flag, (*flags).*filter.text, filter.help));
+  }
+  query_cmd->add_option("--since", flags->since,
+                        "only records at or after this time (unix seconds or RFC 3339)");
+  query_cmd->add_option("--until", flags->until,
+                        "only records before this time (unix seconds or RFC 3339)");
+  query_cmd
+      ->add_option("--after", flags->after,
+                   "only records with a sequence number above SEQ (the page cursor)")
+      ->check(CLI::NonNegativeNumber);
+  query_cmd->add_option("--limit", flags->limit, "records per page, 1 to 1000 (default 100)")
+      ->check(CLI::Range(size_t{1}, kMaxQueryLimit));
+  query_cmd->add_option("-o,--output", flags->output, "output format: table or json (JSON lines)")
+      ->check(CLI::IsMember({"table", "json"}));
+
+  using Run = int (*)(const AuditFlags&);
+  const std::vector<std::pair<CLI::App*, Run>> leaves = {
+      {verify_cmd, verify}, {export_cmd, export_lines}, {query_cmd, query}};
+  return {audit, [flags, leaves] {
+            for (const auto& [cmd, run] : leaves) {
+              if (cmd->parsed()) return run(*flags);
+            }
+            return kExitError;
           }};
 }
 

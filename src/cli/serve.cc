@@ -13,7 +13,13 @@
 #include <optional>
 #include <thread>
 
+#include "audit/audit_log.h"
+#include "audit/writer.h"
+#include "auth/access.h"
+#include "auth/authenticator.h"
 #include "auth/bootstrap.h"
+#include "auth/login_throttle.h"
+#include "auth/token_service.h"
 #include "common/clock.h"
 #include "cli/commands.h"
 #include "common/config.h"
@@ -150,8 +156,40 @@ int serve(const ServeFlags& flags) {
               << std::flush;
   }
 
-  registry::Registry registry(
-      {config->manifest_max_bytes, config->upload_expiry_seconds}, **blobs, **metadata);
+  // Access control: Basic credentials and this registry's ES256 tokens (key in the data dir).
+  auth::LoginThrottle throttle;
+  auth::Authenticator authenticator(**metadata, throttle);
+  auth::TokenServiceOptions token_options;
+  token_options.service = config->auth_service;
+  token_options.token_lifetime = config->auth_token_lifetime_seconds;
+  token_options.refresh_lifetime = config->auth_refresh_lifetime_seconds;
+  auto tokens = auth::TokenService::open(
+      config->data_dir + "/token-key.pem", token_options,
+      [&authenticator](std::string_view subject, int64_t issued_at, int64_t now) {
+        return authenticator.still_valid(subject, issued_at, now);
+      });
+  if (!tokens) {
+    std::cerr << "bulwark serve: token signing key: " << tokens.error().message << "\n";
+    return kExitError;
+  }
+  auth::AccessService access(**metadata, authenticator, **tokens,
+                             {config->auth_service, config->auth_cache_seconds});
+
+  // The audit trail: hash-chained, checkpoints signed with the key in the data dir, written by
+  // one group-committing writer.
+  auto audit_log = audit::AuditLog::open(
+      **metadata, {config->data_dir + "/audit-key.pem", config->audit_checkpoint_every, {}});
+  if (!audit_log) {
+    std::cerr << "bulwark serve: audit log: " << audit_log.error().message << "\n";
+    return kExitError;
+  }
+  audit::AuditWriter audit_writer(**audit_log);
+
+  registry::RegistryOptions registry_options;
+  registry_options.manifest_max_bytes = config->manifest_max_bytes;
+  registry_options.upload_expiry_seconds = config->upload_expiry_seconds;
+  registry_options.token_realm = config->auth_realm;
+  registry::Registry registry(registry_options, **blobs, **metadata, access, &audit_writer);
   http::Router router;
   registry.register_routes(router);
 
@@ -204,6 +242,10 @@ int serve(const ServeFlags& flags) {
   pthread_kill(signal_waiter.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
   signal_waiter.join();
   janitor.stop();
+  audit_writer.stop();  // commits what is queued
+  if (auto c = (*audit_log)->checkpoint(); !c) {
+    log_event(LogLevel::kWarn, "final audit checkpoint failed", {{"detail", c.error().message}});
+  }
   log_event(LogLevel::kInfo, "stopped");
   return kExitOk;
 }

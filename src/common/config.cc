@@ -79,6 +79,16 @@ const std::vector<Key>& keys() {
       {"manifests.max_bytes", "BULWARK_MANIFEST_MAX_BYTES",
        number_field(&Config::manifest_max_bytes, "manifests.max_bytes")},
       {"port_file", "BULWARK_PORT_FILE", string_field(&Config::port_file)},
+      {"auth.service", "BULWARK_AUTH_SERVICE", string_field(&Config::auth_service)},
+      {"auth.realm", "BULWARK_AUTH_REALM", string_field(&Config::auth_realm)},
+      {"auth.token_lifetime", "BULWARK_AUTH_TOKEN_LIFETIME",
+       duration_field(&Config::auth_token_lifetime_seconds, "auth.token_lifetime")},
+      {"auth.refresh_lifetime", "BULWARK_AUTH_REFRESH_LIFETIME",
+       duration_field(&Config::auth_refresh_lifetime_seconds, "auth.refresh_lifetime")},
+      {"auth.cache", "BULWARK_AUTH_CACHE",
+       duration_field(&Config::auth_cache_seconds, "auth.cache")},
+      {"audit.checkpoint_every", "BULWARK_AUDIT_CHECKPOINT_EVERY",
+       number_field(&Config::audit_checkpoint_every, "audit.checkpoint_every")},
   };
   return table;
 }

@@ -26,6 +26,15 @@ struct Config {
   uint64_t manifest_max_bytes = 4 * 1024 * 1024;
   uint32_t header_max_bytes = 16 * 1024;
   std::string port_file;  // if set, the bound port is written here after listen (for tests)
+
+  // Access control (the Docker token flow).
+  std::string auth_service = "bulwark";  // `service` of challenges and token audience
+  std::string auth_realm;  // token endpoint URL in challenges; empty: from each request's Host
+  int64_t auth_token_lifetime_seconds = 300;       // access tokens
+  int64_t auth_refresh_lifetime_seconds = 7 * 86400;  // refresh tokens
+  int64_t auth_cache_seconds = 60;  // longest a cached access decision is trusted
+
+  int64_t audit_checkpoint_every = 1000;  // records between signed audit checkpoints
 };
 
 // Parses durations like "90", "90s", "15m", "24h", "7d" into seconds.

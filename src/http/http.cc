@@ -121,6 +121,26 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
   return std::nullopt;
 }
 
+std::vector<std::pair<std::string, std::string>> parse_form(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  auto decode = [](std::string_view part) {
+    std::string spaced(part);
+    std::replace(spaced.begin(), spaced.end(), '+', ' ');
+    return internal::percent_decode(spaced);
+  };
+  while (!text.empty()) {
+    size_t amp = text.find('&');
+    std::string_view pair = text.substr(0, amp);
+    text = amp == std::string_view::npos ? std::string_view() : text.substr(amp + 1);
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    auto key = decode(pair.substr(0, eq));
+    auto value = decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    if (key && value) fields.emplace_back(std::move(*key), std::move(*value));
+  }
+  return fields;
+}
+
 namespace {
 
 // Runs `job` on `pool`, then `done(error)` on `owner` (kept from running out of work meanwhile),

@@ -76,6 +76,8 @@ struct Request {
   std::string query;   // raw query string without '?'
   Headers headers;
   std::string remote;  // client address "ip:port"
+  std::string user;    // authenticated principal, set by an access check ("" when anonymous);
+                       // written to the access log
   bool tls = false;
   // Captures from the route pattern, by name.
   std::vector<std::pair<std::string, std::string>> params;
@@ -97,6 +99,10 @@ struct Response {
 };
 
 using Handler = std::function<Task<Response>(Request&)>;
+
+// The fields of an application/x-www-form-urlencoded text (a POST body or a query string), in
+// order, percent-decoded with '+' read as a space. Pairs that do not decode are skipped.
+std::vector<std::pair<std::string, std::string>> parse_form(std::string_view text);
 
 // Runs `fn` on the process-wide worker pool and resumes the calling coroutine when it is done.
 // Without a running server (unit tests) `fn` runs inline.

@@ -44,6 +44,17 @@ TEST(Request, ParamsAndQueryParams) {
   EXPECT_FALSE(r.has_query_param("nope"));
 }
 
+TEST(ParseForm, DecodesPercentAndPlusKeepsOrderAndRepeats) {
+  auto fields = parse_form(
+      "grant_type=password&scope=repository%3Aa%2Fb%3Apull+repository:c:push&scope=x&&bad=%zz&flag");
+  using Field = std::pair<std::string, std::string>;
+  EXPECT_EQ(fields, (std::vector<Field>{{"grant_type", "password"},
+                                        {"scope", "repository:a/b:pull repository:c:push"},
+                                        {"scope", "x"},
+                                        {"flag", ""}}));
+  EXPECT_TRUE(parse_form("").empty());
+}
+
 TEST(RunBlocking, RunsInlineWithoutServerAndPropagatesExceptions) {
   std::thread::id ran_on;
   sync_wait([&]() -> Task<void> { co_await run_blocking([&] { ran_on = std::this_thread::get_id(); }); }());

@@ -466,6 +466,7 @@ class Session final : public Connection {
     std::string_view path;
     Clock::time_point start;
     uint64_t bytes_in = 0;
+    std::string_view user;  // the request's authenticated principal, "" when anonymous
   };
 
   asio::awaitable<Next> serve_one() {
@@ -479,7 +480,7 @@ class Session final : public Connection {
     co_await bhttp::async_read_header(stream_, buffer_, parser, tok(ec));
     watchdog_->end();
     idle = false;
-    Exchange exchange{"-", "-", Clock::now()};
+    Exchange exchange{"-", "-", Clock::now(), 0, ""};
     if (ec == bhttp::error::header_limit) {
       co_await respond(core_.error(431, "HEADER_TOO_LARGE", "request header fields too large"), exchange, false);
       co_return Next::kLinger;
@@ -536,6 +537,7 @@ class Session final : public Connection {
     }
     if (worker_.stopping) keep = false;
     exchange.bytes_in = body.bytes();
+    exchange.user = request.user;
     if (!co_await respond(std::move(response), exchange, keep, request.method == "HEAD")) co_return Next::kClose;
     if (!keep) co_return next;
     if (buffer_.size() == 0 && buffer_.capacity() > kIdleBufferMax) {  // keep idle connections small
@@ -587,7 +589,8 @@ class Session final : public Connection {
                {"bytes_in", exchange.bytes_in},
                {"bytes_out", bytes_out},
                {"duration_ms", elapsed.count()},
-               {"client", remote_}});
+               {"client", remote_},
+               {"user", exchange.user}});
     co_return ok;
   }
 

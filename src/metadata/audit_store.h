@@ -1,7 +1,9 @@
 // AuditStore: append-only persistence for the audit trail (the `audit` module owns the event
 // format, the hash chain and checkpoint signatures; this interface only stores and returns rows).
 //
-// Rows are numbered by a dense sequence starting at 1, assigned by append() in commit order.
+// Rows are numbered by a dense sequence starting at 1, assigned by append_audit() and
+// append_audit_batch() in commit order. A batch is group commit: many records, one write
+// transaction (one fsync), chained to each other and to whatever was appended before it.
 // Nothing here updates or deletes rows: tampering is what `bulwark audit verify` detects.
 // Thread-safety: all methods are thread-safe; calls block (disk I/O).
 #pragma once
@@ -57,6 +59,18 @@ class AuditStore {
   // transaction so concurrent appends chain correctly.
   virtual Result<AuditRecord> append_audit(
       const std::function<AuditRecord(int64_t seq, const std::string& prev_hash)>& make) = 0;
+  // Builds record `index` (0-based within its batch) from its sequence number and the previous
+  // record's hash.
+  using BatchMaker =
+      std::function<AuditRecord(size_t index, int64_t seq, const std::string& prev_hash)>;
+  // Appends `count` records in ONE write transaction: `make` is called for index 0..count-1 in
+  // order, each record chained to the one before (the first to the current tail), so the batch
+  // lands as `count` consecutive sequence numbers or not at all. A record that does not carry
+  // the seq and prev_hash it was given fails the whole batch. count == 0 is a no-op (no
+  // transaction) returning an empty vector. Returns the stored records in order.
+  // `make` runs under the store's write lock: keep it cheap (hash, no I/O).
+  virtual Result<std::vector<AuditRecord>> append_audit_batch(size_t count,
+                                                              const BatchMaker& make) = 0;
   // Records in sequence order with seq > after_seq, at most `limit` (verification and export).
   virtual Result<std::vector<AuditRecord>> read_audit(int64_t after_seq, size_t limit) = 0;
   // The record with the highest sequence number; nullopt for an empty log.

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <thread>
+#include <tuple>
 
 #include "common/digest.h"
 
@@ -191,6 +192,116 @@ TEST_P(AuditStoreSuite, ConcurrentAppendsFormOneGapFreeChain) {
     ASSERT_EQ(all[i].prev_hash, i == 0 ? std::string() : all[i - 1].hash) << "seq " << i + 1;
     ASSERT_EQ(all[i].hash, Digest::of(all[i].prev_hash + "\n" + all[i].body).hex());
   }
+}
+
+// All records of the log, page by page, checked to form one gap-free chain from seq 1.
+std::vector<AuditRecord> read_whole_chain(AuditStore& store) {
+  std::vector<AuditRecord> all;
+  for (int64_t after = 0;;) {
+    auto page = store.read_audit(after, 64);
+    EXPECT_TRUE(page) << page.error().message;
+    if (!page || page->empty()) break;
+    after = page->back().seq;
+    all.insert(all.end(), page->begin(), page->end());
+  }
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].seq, static_cast<int64_t>(i + 1));
+    EXPECT_EQ(all[i].prev_hash, i == 0 ? std::string() : all[i - 1].hash) << "seq " << i + 1;
+    EXPECT_EQ(all[i].hash, Digest::of(all[i].prev_hash + "\n" + all[i].body).hex());
+  }
+  return all;
+}
+
+// A batch maker from a per-record maker (index ignored).
+AuditStore::BatchMaker batch_of(Fields f) {
+  return [make = maker(std::move(f))](size_t, int64_t seq, const std::string& prev_hash) {
+    return make(seq, prev_hash);
+  };
+}
+
+TEST_P(AuditStoreSuite, BatchesChainToSingleAppendsAndToEachOther) {
+  ASSERT_OK(store().append_audit(maker({})));
+  std::vector<std::tuple<size_t, int64_t, std::string>> seen;
+  auto batch = store().append_audit_batch(3, [&](size_t i, int64_t seq, const std::string& prev) {
+    seen.emplace_back(i, seq, prev);
+    Fields f;
+    f.actor = "batch" + std::to_string(i);
+    return maker(f)(seq, prev);
+  });
+  ASSERT_OK(batch);
+  ASSERT_EQ(batch->size(), 3u);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(std::get<0>(seen[2]), 2u);
+  EXPECT_EQ(std::get<1>(seen[0]), 2);
+  EXPECT_EQ(std::get<1>(seen[2]), 4);
+  EXPECT_EQ(std::get<2>(seen[1]), (*batch)[0].hash);  // linked inside the batch
+  EXPECT_EQ((*batch)[2].actor, "batch2");
+  ASSERT_OK(store().append_audit(maker({})));
+  ASSERT_OK(store().append_audit_batch(2, batch_of({})));
+
+  auto all = read_whole_chain(store());
+  ASSERT_EQ(all.size(), 7u);
+  EXPECT_EQ(all[1].prev_hash, all[0].hash);  // the batch links to the single append before it
+  EXPECT_EQ(all[4].prev_hash, all[3].hash);  // and the next single append to the batch
+  EXPECT_EQ(all[3].actor, "batch2");
+  EXPECT_EQ((**store().last_audit()).seq, 7);
+}
+
+TEST_P(AuditStoreSuite, EmptyBatchIsANoOp) {
+  int calls = 0;
+  auto empty = store().append_audit_batch(0, [&](size_t i, int64_t seq, const std::string& p) {
+    ++calls;
+    return batch_of({})(i, seq, p);
+  });
+  ASSERT_OK(empty);
+  EXPECT_THAT(*empty, IsEmpty());
+  EXPECT_EQ(calls, 0);
+  EXPECT_EQ(*store().last_audit(), std::nullopt);
+  ASSERT_OK(store().append_audit(maker({})));
+  ASSERT_OK(store().append_audit_batch(0, batch_of({})));
+  EXPECT_THAT(seqs_of(store().read_audit(0, 100)), ElementsAre(1));
+}
+
+TEST_P(AuditStoreSuite, ABatchWithOneBadRecordStoresNothing) {
+  ASSERT_OK(store().append_audit(maker({})));
+  auto bad = store().append_audit_batch(3, [](size_t i, int64_t seq, const std::string& prev) {
+    AuditRecord r = maker({})(seq, prev);
+    if (i == 2) r.prev_hash = "forged";
+    return r;
+  });
+  EXPECT_FALSE(bad);
+  EXPECT_THAT(seqs_of(store().read_audit(0, 100)), ElementsAre(1));
+  // The tail is unchanged: the next batch continues at seq 2.
+  auto next = store().append_audit_batch(1, batch_of({}));
+  ASSERT_OK(next);
+  EXPECT_EQ(next->front().seq, 2);
+}
+
+TEST_P(AuditStoreSuite, ConcurrentBatchesFormOneLinearChain) {
+  constexpr int kThreads = 2;
+  constexpr int kBatches = 25;
+  constexpr size_t kBatchSize = 8;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Fields f;
+      f.actor = "writer" + std::to_string(t);
+      for (int b = 0; b < kBatches; ++b) {
+        auto appended = store().append_audit_batch(kBatchSize, batch_of(f));
+        // Each batch is contiguous: nobody else's record lands inside it.
+        if (!appended ||
+            appended->back().seq - appended->front().seq != static_cast<int64_t>(kBatchSize) - 1) {
+          ++failures;
+        }
+        if (b % 5 == 0 && !store().append_audit(maker(f))) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto all = read_whole_chain(store());
+  EXPECT_EQ(all.size(), static_cast<size_t>(kThreads * (kBatches * kBatchSize + kBatches / 5)));
 }
 
 TEST_P(AuditStoreSuite, LogSurvivesReopenAndKeepsChaining) {

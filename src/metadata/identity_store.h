@@ -51,7 +51,16 @@ struct User {
   std::string totp_secret;  // opaque; empty when TOTP is not enrolled
   int64_t created_at = 0;   // set by the store
   int64_t updated_at = 0;   // set by the store on every change
+  // Where the account comes from: "local" (password here), "ldap" or "oidc" (provisioned at
+  // login; no password here), and for external accounts the groups the directory reported at
+  // the last login. Group names contain no '\n'.
+  std::string source = "local";
+  std::vector<std::string> external_groups;
 };
+
+// Client networks ("10.0.0.0/8", "2001:db8::/32", "192.0.2.7") a project's or robot's requests
+// may come from; empty means anywhere. Stored as given; auth/network.h parses them.
+using NetworkList = std::vector<std::string>;
 
 struct RobotAccount {
   std::string name;                    // unique, e.g. "robot$project+ci"
@@ -64,6 +73,7 @@ struct RobotAccount {
   std::string created_by;
   int64_t created_at = 0;  // set by the store
   int64_t updated_at = 0;  // set by the store on every change
+  NetworkList allowed_networks;
 };
 
 struct Project {
@@ -71,12 +81,14 @@ struct Project {
   Visibility visibility = Visibility::kPrivate;
   Environment environment = Environment::kDevelopment;
   int64_t created_at = 0;  // set by the store
+  NetworkList allowed_networks;
 };
 
 // Fields left nullopt keep their value.
 struct ProjectUpdate {
   std::optional<Visibility> visibility;
   std::optional<Environment> environment;
+  std::optional<NetworkList> allowed_networks;
 };
 
 struct Member {
@@ -91,6 +103,13 @@ class IdentityStore {
  public:
   virtual ~IdentityStore() = default;
 
+  // A number that changes after every committed change to users, robots, projects or members
+  // made through any store on the same database — in this process or another (`bulwark admin`).
+  // Cheap and non-blocking (callable from I/O threads): caches of identity-derived decisions
+  // remember the value they were filled under and refill when it moved. A crash between a
+  // commit and its increment can leave one change unannounced, so caches must bound entry age.
+  virtual uint64_t identity_generation() const = 0;
+
   // --- users (listed by name)
   // kInvalidArgument for an empty name.
   virtual Result<void> create_user(const User& user) = 0;
@@ -103,6 +122,11 @@ class IdentityStore {
   virtual Result<void> set_user_totp_secret(std::string_view name, std::string_view secret) = 0;
   // Deletes the user and its direct (kind user) memberships; false when there was no such user.
   virtual Result<bool> delete_user(std::string_view name) = 0;
+  // Creates or updates an external account at login: `user.source` (not "local"), email and
+  // external_groups are stored; password and TOTP stay empty; admin and disabled are kept for an
+  // existing account (false for a new one). kConflict when a user of another source already has
+  // the name (an external login must never take over a local account).
+  virtual Result<void> upsert_external_user(const User& user) = 0;
 
   // --- robot accounts (listed by name)
   virtual Result<void> create_robot(const RobotAccount& robot) = 0;
@@ -115,6 +139,8 @@ class IdentityStore {
   // Replaces the secret hash (and the expiry when given). kConflict for a revoked robot.
   virtual Result<void> rotate_robot_secret(std::string_view name, std::string_view secret_hash,
                                            std::optional<int64_t> expires_at) = 0;
+  // Replaces the robot's network allow-list.
+  virtual Result<void> set_robot_networks(std::string_view name, const NetworkList& networks) = 0;
 
   // --- projects (listed by name)
   virtual Result<void> create_project(const Project& project) = 0;

@@ -2,6 +2,8 @@
 
 #include <gmock/gmock.h>
 
+#include <functional>
+
 namespace bulwark::metadata {
 namespace {
 
@@ -32,7 +34,7 @@ RobotAccount robot(std::string name, std::optional<std::string> project) {
 
 Project project(std::string name, Visibility visibility = Visibility::kPrivate,
                 Environment environment = Environment::kDevelopment) {
-  return Project{std::move(name), visibility, environment, 0};
+  return Project{std::move(name), visibility, environment, 0, {}};
 }
 
 Member member(std::string project, PrincipalKind kind, std::string principal, Role role) {
@@ -209,15 +211,17 @@ TEST_P(IdentityStoreSuite, ProjectsAreCreatedOnceAndUpdatedFieldByField) {
   EXPECT_EQ(got.environment, Environment::kStaging);
   EXPECT_GT(got.created_at, 0);
 
-  ASSERT_OK(store().update_project("app", ProjectUpdate{std::nullopt, Environment::kProduction}));
+  ASSERT_OK(store().update_project(
+      "app", ProjectUpdate{std::nullopt, Environment::kProduction, std::nullopt}));
   got = **store().get_project("app");
   EXPECT_EQ(got.visibility, Visibility::kPrivate);
   EXPECT_EQ(got.environment, Environment::kProduction);
-  ASSERT_OK(store().update_project("app", ProjectUpdate{Visibility::kPublic, std::nullopt}));
+  ASSERT_OK(store().update_project("app",
+                                   ProjectUpdate{Visibility::kPublic, std::nullopt, std::nullopt}));
   got = **store().get_project("app");
   EXPECT_EQ(got.visibility, Visibility::kPublic);
   EXPECT_EQ(got.environment, Environment::kProduction);
-  EXPECT_EQ(store().update_project("nope", ProjectUpdate{Visibility::kPublic, {}}).error().code,
+  EXPECT_EQ(store().update_project("nope", ProjectUpdate{Visibility::kPublic, {}, {}}).error().code,
             ErrorCode::kNotFound);
 }
 
@@ -269,6 +273,103 @@ TEST_P(IdentityStoreSuite, MembersAreUpsertedAndListedBothWays) {
   EXPECT_FALSE(*store().remove_member("team", PrincipalKind::kUser, "alice"));
   EXPECT_THAT(principals_of(store().list_members("team")),
               ElementsAre("team:group:devs:developer"));
+}
+
+TEST_P(IdentityStoreSuite, EveryCommittedChangeAdvancesTheGeneration) {
+  // Each step is a committed identity change; reads and refused changes leave the value alone.
+  const std::vector<std::pair<std::string, std::function<bool()>>> changes = {
+      {"create user", [&] { return store().create_user(user("alice")).has_value(); }},
+      {"set password", [&] { return store().set_user_password_hash("alice", "h2").has_value(); }},
+      {"disable", [&] { return store().set_user_disabled("alice", true).has_value(); }},
+      {"totp", [&] { return store().set_user_totp_secret("alice", "s").has_value(); }},
+      {"create project", [&] { return store().create_project(project("team")).has_value(); }},
+      {"update project",
+       [&] {
+         return store()
+             .update_project("team", {Visibility::kPublic, std::nullopt, std::nullopt})
+             .has_value();
+       }},
+      {"set member",
+       [&] {
+         return store()
+             .set_member(member("team", PrincipalKind::kUser, "alice", Role::kGuest))
+             .has_value();
+       }},
+      {"remove member",
+       [&] { return store().remove_member("team", PrincipalKind::kUser, "alice").has_value(); }},
+      {"create robot",
+       [&] { return store().create_robot(robot("robot$team+ci", "team")).has_value(); }},
+      {"rotate robot",
+       [&] { return store().rotate_robot_secret("robot$team+ci", "h", std::nullopt).has_value(); }},
+      {"revoke robot", [&] { return store().revoke_robot("robot$team+ci", 5).has_value(); }},
+      {"delete user", [&] { return store().delete_user("alice").has_value(); }},
+      {"delete project", [&] { return store().delete_project("team").has_value(); }},
+  };
+  for (const auto& [what, change] : changes) {
+    uint64_t before = store().identity_generation();
+    ASSERT_TRUE(change()) << what;
+    EXPECT_GT(store().identity_generation(), before) << what;
+  }
+  uint64_t settled = store().identity_generation();
+  ASSERT_TRUE(store().list_users());
+  ASSERT_TRUE(store().get_project("team"));
+  EXPECT_FALSE(store().create_robot(robot("robot$x", "missing")));  // refused: no project
+  EXPECT_EQ(store().identity_generation(), settled);
+  harness().reopen();
+  EXPECT_GE(store().identity_generation(), settled);  // never goes back across a restart
+}
+
+TEST_P(IdentityStoreSuite, ExternalUsersAreProvisionedAndNeverTakeOverLocalOnes) {
+  User ext;
+  ext.name = "carol";
+  ext.source = "ldap";
+  ext.email = "carol@example.org";
+  ext.external_groups = {"developers", "ops"};
+  ASSERT_OK(store().upsert_external_user(ext));
+  auto carol = **store().get_user("carol");
+  EXPECT_EQ(carol.source, "ldap");
+  EXPECT_TRUE(carol.password_hash.empty());
+  EXPECT_FALSE(carol.admin);
+  EXPECT_THAT(carol.external_groups, ElementsAre("developers", "ops"));
+  ASSERT_OK(store().set_user_disabled("carol", true));
+  ext.external_groups = {"ops"};
+  ASSERT_OK(store().upsert_external_user(ext));  // the next login refreshes the groups ...
+  carol = **store().get_user("carol");
+  EXPECT_THAT(carol.external_groups, ElementsAre("ops"));
+  EXPECT_TRUE(carol.disabled);  // ... but keeps what an administrator decided
+
+  ASSERT_OK(store().create_user(user("alice")));
+  User impostor = ext;
+  impostor.name = "alice";
+  auto taken = store().upsert_external_user(impostor);
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error().code, ErrorCode::kConflict);
+  EXPECT_EQ((**store().get_user("alice")).source, "local");
+  impostor.source = "local";
+  EXPECT_FALSE(store().upsert_external_user(impostor));
+  ext.external_groups = {"bad\nname"};
+  EXPECT_FALSE(store().upsert_external_user(ext));
+}
+
+TEST_P(IdentityStoreSuite, NetworkAllowListsRoundTrip) {
+  Project p = project("team");
+  p.allowed_networks = {"10.0.0.0/8", "2001:db8::/32"};
+  ASSERT_OK(store().create_project(p));
+  EXPECT_THAT((**store().get_project("team")).allowed_networks,
+              ElementsAre("10.0.0.0/8", "2001:db8::/32"));
+  ASSERT_OK(store().update_project("team", {std::nullopt, std::nullopt, NetworkList{}}));
+  EXPECT_THAT((**store().get_project("team")).allowed_networks, IsEmpty());
+  ASSERT_OK(store().update_project("team", {Visibility::kPublic, std::nullopt, std::nullopt}));
+  EXPECT_THAT((**store().get_project("team")).allowed_networks, IsEmpty());
+
+  RobotAccount r = robot("robot$team+ci", "team");
+  r.allowed_networks = {"192.0.2.7"};
+  ASSERT_OK(store().create_robot(r));
+  EXPECT_THAT((**store().get_robot("robot$team+ci")).allowed_networks, ElementsAre("192.0.2.7"));
+  ASSERT_OK(store().set_robot_networks("robot$team+ci", {"198.51.100.0/24"}));
+  EXPECT_THAT((**store().get_robot("robot$team+ci")).allowed_networks,
+              ElementsAre("198.51.100.0/24"));
+  EXPECT_EQ(store().set_robot_networks("robot$nobody", {}).error().code, ErrorCode::kNotFound);
 }
 
 TEST_P(IdentityStoreSuite, DataSurvivesReopen) {

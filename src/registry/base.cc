@@ -1,10 +1,11 @@
 // GET /v2/ — the API version check clients start with.
 #include "registry/context.h"
+#include "registry/gate.h"
 #include "registry/respond.h"
 
 namespace bulwark::registry {
 
-void register_base(http::Router& router, Context&) {
+void register_base(http::Router& router, Context& ctx) {
   http::Handler version = [](http::Request&) -> http::Task<http::Response> {
     http::Response r;
     r.headers.set("Content-Type", "application/json");
@@ -12,8 +13,9 @@ void register_base(http::Router& router, Context&) {
     r.body = "{}";
     co_return r;
   };
-  router.add("GET", "/v2/", version);
-  router.add("GET", "/v2", version);
+  // Clients learn here whether and where to authenticate (the 401's Bearer challenge).
+  add_guarded(router, ctx, "GET", "/v2/", kNeedsLogin, version);
+  add_guarded(router, ctx, "GET", "/v2", kNeedsLogin, version);
 }
 
 }  // namespace bulwark::registry

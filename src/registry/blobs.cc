@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "registry/context.h"
+#include "registry/gate.h"
 #include "registry/respond.h"
 
 namespace bulwark::registry {
@@ -131,7 +132,14 @@ http::Task<http::Response> delete_blob(Context& ctx, http::Request& req) {
   if (!digest) co_return std::move(digest.error());
   // Only the repository's link goes; the bytes stay for other repositories and for garbage
   // collection to decide.
-  auto removed = co_await blocking([&] { return ctx.metadata.unlink_blob(*name, *digest); });
+  auto removed = co_await blocking([&]() -> Result<bool> {
+    BULWARK_ASSIGN_OR_RETURN(bool unlinked, ctx.metadata.unlink_blob(*name, *digest));
+    if (unlinked) {
+      audit(ctx, req, "blob.delete", {*name, digest->str(), ""}, audit::Outcome::kAllowed, "",
+            /*durable=*/true);
+    }
+    return unlinked;
+  });
   if (!removed) {
     co_return error_response(removed.error(), oci::ErrorCode::kBlobUnknown,
                              oci::ErrorCode::kDigestInvalid);
@@ -143,8 +151,10 @@ http::Task<http::Response> delete_blob(Context& ctx, http::Request& req) {
 }  // namespace
 
 void register_blobs(http::Router& router, Context& ctx) {
-  router.add("GET", "/v2/{name+}/blobs/{digest}", bind_handler(ctx, get_blob));
-  router.add("DELETE", "/v2/{name+}/blobs/{digest}", bind_handler(ctx, delete_blob));
+  add_guarded(router, ctx, "GET", "/v2/{name+}/blobs/{digest}", needs(auth::Action::kPull),
+              bind_handler(ctx, get_blob));
+  add_guarded(router, ctx, "DELETE", "/v2/{name+}/blobs/{digest}", needs(auth::Action::kDelete),
+              bind_handler(ctx, delete_blob));
 }
 
 }  // namespace bulwark::registry

@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include "registry/context.h"
+#include "registry/gate.h"
 #include "registry/pagination.h"
 
 namespace bulwark::registry {
@@ -25,7 +26,7 @@ http::Task<http::Response> catalog(Context& ctx, http::Request& req) {
 }  // namespace
 
 void register_catalog(http::Router& router, Context& ctx) {
-  router.add("GET", "/v2/_catalog", bind_handler(ctx, catalog));
+  add_guarded(router, ctx, "GET", "/v2/_catalog", kNeedsCatalog, bind_handler(ctx, catalog));
 }
 
 }  // namespace bulwark::registry

@@ -34,6 +34,8 @@ struct Context {
   RegistryOptions options;
   storage::BlobStore& blobs;
   metadata::MetadataStore& metadata;
+  auth::AccessService& access;
+  audit::AuditWriter* audit;  // nullptr: events are not recorded
   ManifestCache manifests_cache;
   UploadLocks upload_locks;
 };
@@ -46,5 +48,6 @@ void register_manifests(http::Router& router, Context& ctx);
 void register_tags(http::Router& router, Context& ctx);
 void register_catalog(http::Router& router, Context& ctx);
 void register_referrers(http::Router& router, Context& ctx);
+void register_token(http::Router& router, Context& ctx);
 
 }  // namespace bulwark::registry

@@ -9,6 +9,7 @@
 #include "oci/media_types.h"
 #include "oci/reference.h"
 #include "registry/context.h"
+#include "registry/gate.h"
 #include "registry/respond.h"
 
 namespace bulwark::registry {
@@ -129,6 +130,11 @@ http::Task<http::Response> get_manifest(Context& ctx, http::Request& req) {
                         "manifest is stored as " + (*m)->media_type +
                             ", which the Accept header does not allow");
   }
+  if (req.method == "GET") {  // HEAD is a client's existence check, not a pull
+    const std::string* tag = std::get_if<std::string>(&reference);
+    audit(ctx, req, "manifest.pull", {name, (*m)->digest_str, tag ? *tag : ""},
+          audit::Outcome::kAllowed, "", /*durable=*/false);
+  }
   co_return manifest_response(**m);
 }
 
@@ -190,7 +196,10 @@ http::Task<http::Response> put_manifest(Context& ctx, http::Request& req) {
       BULWARK_TRY_VOID(ctx.blobs.put(empty_digest, kEmptyJson));
       BULWARK_TRY_VOID(ctx.metadata.link_blob(put.repository, empty_digest, kEmptyJson.size()));
     }
-    return ctx.metadata.put_manifest(put);
+    BULWARK_TRY_VOID(ctx.metadata.put_manifest(put));
+    audit(ctx, req, "manifest.push", {name, put.digest.str(), put.tag.value_or("")},
+          audit::Outcome::kAllowed, "", /*durable=*/true);
+    return ok();
   });
   ctx.manifests_cache.invalidate(name);
   if (!stored) {
@@ -210,12 +219,22 @@ http::Task<http::Response> delete_manifest(Context& ctx, http::Request& req) {
   const std::string& name = target->name;
   const oci::Reference& reference = target->reference;
   auto deleted = co_await blocking([&]() -> Result<bool> {
+    bool existed = false;
     if (const auto* tag = std::get_if<std::string>(&reference)) {
-      return ctx.metadata.delete_tag(name, *tag);
+      BULWARK_ASSIGN_OR_RETURN(existed, ctx.metadata.delete_tag(name, *tag));
+      if (existed) {
+        audit(ctx, req, "tag.delete", {name, "", *tag}, audit::Outcome::kAllowed, "", true);
+      }
+    } else {
+      const Digest& digest = std::get<Digest>(reference);
+      BULWARK_ASSIGN_OR_RETURN(auto result, ctx.metadata.delete_manifest(name, digest));
+      existed = result.existed;
+      if (existed) {
+        audit(ctx, req, "manifest.delete", {name, digest.str(), ""}, audit::Outcome::kAllowed,
+              "", true);
+      }
     }
-    BULWARK_ASSIGN_OR_RETURN(auto result,
-                             ctx.metadata.delete_manifest(name, std::get<Digest>(reference)));
-    return result.existed;
+    return existed;
   });
   ctx.manifests_cache.invalidate(name);
   if (!deleted) {
@@ -230,9 +249,10 @@ http::Task<http::Response> delete_manifest(Context& ctx, http::Request& req) {
 
 void register_manifests(http::Router& router, Context& ctx) {
   auto bind = [&ctx](auto fn) { return bind_handler(ctx, fn); };
-  router.add("GET", "/v2/{name+}/manifests/{reference}", bind(get_manifest));
-  router.add("PUT", "/v2/{name+}/manifests/{reference}", bind(put_manifest));
-  router.add("DELETE", "/v2/{name+}/manifests/{reference}", bind(delete_manifest));
+  const std::string pattern = "/v2/{name+}/manifests/{reference}";
+  add_guarded(router, ctx, "GET", pattern, needs(auth::Action::kPull), bind(get_manifest));
+  add_guarded(router, ctx, "PUT", pattern, needs(auth::Action::kPush), bind(put_manifest));
+  add_guarded(router, ctx, "DELETE", pattern, needs(auth::Action::kDelete), bind(delete_manifest));
 }
 
 }  // namespace bulwark::registry

@@ -5,6 +5,7 @@
 
 #include "oci/media_types.h"
 #include "registry/context.h"
+#include "registry/gate.h"
 #include "registry/respond.h"
 
 namespace bulwark::registry {
@@ -54,7 +55,8 @@ http::Task<http::Response> referrers(Context& ctx, http::Request& req) {
 }  // namespace
 
 void register_referrers(http::Router& router, Context& ctx) {
-  router.add("GET", "/v2/{name+}/referrers/{digest}", bind_handler(ctx, referrers));
+  add_guarded(router, ctx, "GET", "/v2/{name+}/referrers/{digest}", needs(auth::Action::kPull),
+              bind_handler(ctx, referrers));
 }
 
 }  // namespace bulwark::registry

@@ -6,8 +6,10 @@
 namespace bulwark::registry {
 
 Registry::Registry(RegistryOptions options, storage::BlobStore& blobs,
-                   metadata::MetadataStore& metadata)
-    : context_(new Context{options, blobs, metadata, ManifestCache(), UploadLocks()}) {}
+                   metadata::MetadataStore& metadata, auth::AccessService& access,
+                   audit::AuditWriter* audit)
+    : context_(new Context{std::move(options), blobs, metadata, access, audit, ManifestCache(),
+                           UploadLocks()}) {}
 
 Registry::~Registry() = default;
 
@@ -15,7 +17,7 @@ void Registry::register_routes(http::Router& router) {
   using Registration = void (*)(http::Router&, Context&);
   static constexpr Registration kResources[] = {
       register_base,      register_catalog, register_blobs,    register_uploads,
-      register_manifests, register_tags,    register_referrers,
+      register_manifests, register_tags,    register_referrers, register_token,
   };
   for (auto reg : kResources) reg(router, *context_);
 }

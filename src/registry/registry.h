@@ -10,7 +10,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
+#include "audit/writer.h"
+#include "auth/access.h"
 #include "common/result.h"
 #include "http/router.h"
 #include "metadata/metadata_store.h"
@@ -21,14 +24,20 @@ namespace bulwark::registry {
 struct RegistryOptions {
   uint64_t manifest_max_bytes = uint64_t{4} << 20;
   int64_t upload_expiry_seconds = int64_t{24} * 3600;
+  // The token endpoint URL named in Bearer challenges; empty: derived from each request's scheme
+  // and Host header ("http://<host>/auth/token").
+  std::string token_realm;
 };
 
 struct Context;
 
 class Registry {
  public:
-  // REQUIRES: blobs and metadata outlive the Registry.
-  Registry(RegistryOptions options, storage::BlobStore& blobs, metadata::MetadataStore& metadata);
+  // Every route is behind `access` (gate.h); pushes, pulls and deletes are recorded by `audit`
+  // (nullptr: not recorded).
+  // REQUIRES: blobs, metadata, access and audit outlive the Registry.
+  Registry(RegistryOptions options, storage::BlobStore& blobs, metadata::MetadataStore& metadata,
+           auth::AccessService& access, audit::AuditWriter* audit);
   ~Registry();
 
   void register_routes(http::Router& router);

@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include "registry/context.h"
+#include "registry/gate.h"
 #include "registry/pagination.h"
 
 namespace bulwark::registry {
@@ -35,7 +36,8 @@ http::Task<http::Response> list_tags(Context& ctx, http::Request& req) {
 }  // namespace
 
 void register_tags(http::Router& router, Context& ctx) {
-  router.add("GET", "/v2/{name+}/tags/list", bind_handler(ctx, list_tags));
+  add_guarded(router, ctx, "GET", "/v2/{name+}/tags/list", needs(auth::Action::kPull),
+              bind_handler(ctx, list_tags));
 }
 
 }  // namespace bulwark::registry

@@ -11,6 +11,7 @@
 #include "common/random.h"
 #include "oci/reference.h"
 #include "registry/context.h"
+#include "registry/gate.h"
 #include "registry/respond.h"
 
 namespace bulwark::registry {
@@ -215,13 +216,17 @@ http::Response publish_error(const Error& e) {
   return error_response(e, oci::ErrorCode::kBlobUploadUnknown, oci::ErrorCode::kDigestInvalid);
 }
 
-// Cross-repository mount: links `digest` into `name` when `from` holds it. nullopt when the
-// mount cannot be done and the client should get a fresh upload session instead.
-http::Task<std::optional<http::Response>> try_mount(Context& ctx, const std::string& name,
+// Cross-repository mount: links `digest` into `name` when `from` holds it and the caller may
+// pull from `from`. nullopt when the mount cannot be done and the client should get a fresh
+// upload session instead (the spec's answer, also when the source is not readable: a refusal
+// must not tell whether the source holds the blob).
+http::Task<std::optional<http::Response>> try_mount(Context& ctx, const http::Request& req,
+                                                    const std::string& name,
                                                     const std::string& from_text,
                                                     const std::string& digest_text) {
   auto digest = Digest::parse(digest_text);
   if (!digest || !oci::validate_repository(from_text)) co_return std::nullopt;
+  if (!co_await may(ctx, req, from_text, auth::Action::kPull)) co_return std::nullopt;
   auto linked = co_await blocking([&]() -> Result<bool> {
     BULWARK_ASSIGN_OR_RETURN(auto size, ctx.metadata.blob_in_repository(from_text, *digest));
     if (!size) return false;
@@ -240,7 +245,7 @@ http::Task<http::Response> start_upload(Context& ctx, http::Request& req) {
   auto mount = req.query_param("mount");
   auto from = req.query_param("from");
   if (mount && from) {
-    if (auto mounted = co_await try_mount(ctx, *name, *from, *mount)) co_return std::move(*mounted);
+    if (auto mounted = co_await try_mount(ctx, req, *name, *from, *mount)) co_return std::move(*mounted);
   }
 
   std::optional<Digest> digest;
@@ -327,13 +332,23 @@ void UploadLocks::unlock(const std::string& id) {
 }
 
 void register_uploads(http::Router& router, Context& ctx) {
-  auto bind = [&ctx](auto fn) { return bind_handler(ctx, fn); };
-  router.add("POST", "/v2/{name+}/blobs/uploads/", bind(start_upload));
-  router.add("POST", "/v2/{name+}/blobs/uploads", bind(start_upload));
-  router.add("GET", "/v2/{name+}/blobs/uploads/{uuid}", bind(upload_status));
-  router.add("PATCH", "/v2/{name+}/blobs/uploads/{uuid}", bind(patch_upload));
-  router.add("PUT", "/v2/{name+}/blobs/uploads/{uuid}", bind(finish_upload));
-  router.add("DELETE", "/v2/{name+}/blobs/uploads/{uuid}", bind(cancel_upload));
+  using Fn = http::Task<http::Response> (*)(Context&, http::Request&);
+  static constexpr struct {
+    const char* method;
+    const char* pattern;
+    Fn fn;
+  } kRoutes[] = {
+      {"POST", "/v2/{name+}/blobs/uploads/", start_upload},
+      {"POST", "/v2/{name+}/blobs/uploads", start_upload},
+      {"GET", "/v2/{name+}/blobs/uploads/{uuid}", upload_status},
+      {"PATCH", "/v2/{name+}/blobs/uploads/{uuid}", patch_upload},
+      {"PUT", "/v2/{name+}/blobs/uploads/{uuid}", finish_upload},
+      {"DELETE", "/v2/{name+}/blobs/uploads/{uuid}", cancel_upload},
+  };
+  for (const auto& route : kRoutes) {
+    add_guarded(router, ctx, route.method, route.pattern, needs(auth::Action::kPush),
+                bind_handler(ctx, route.fn));
+  }
 }
 
 }  // namespace bulwark::registry

@@ -161,10 +161,21 @@ CREATE TABLE audit_checkpoints (
 );
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations = {{
+// External identities and network allow-lists: a user's source ("local", "ldap", "oidc") with
+// the groups its directory reported at the last login ('\n'-separated), and per project and
+// per robot the client networks (CIDRs, '\n'-separated; empty: anywhere) requests may come from.
+constexpr std::string_view kSchemaV4 = R"sql(
+ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'local';
+ALTER TABLE users ADD COLUMN external_groups TEXT NOT NULL DEFAULT '';
+ALTER TABLE projects ADD COLUMN allowed_networks TEXT NOT NULL DEFAULT '';
+ALTER TABLE robots ADD COLUMN allowed_networks TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
+    {4, kSchemaV4},
 }};
 
 Result<void> ensure_version_table(Db& db) {

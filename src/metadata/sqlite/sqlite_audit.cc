@@ -58,23 +58,42 @@ Result<std::optional<AuditRecord>> last_record(Db& db) {
 
 Result<AuditRecord> SqliteMetadataStore::append_audit(
     const std::function<AuditRecord(int64_t seq, const std::string& prev_hash)>& make) {
-  return with_writer([&](Db& db) -> Result<AuditRecord> {
+  BULWARK_ASSIGN_OR_RETURN(
+      std::vector<AuditRecord> appended,
+      append_audit_batch(1, [&](size_t, int64_t seq, const std::string& prev_hash) {
+        return make(seq, prev_hash);
+      }));
+  return std::move(appended.front());
+}
+
+Result<std::vector<AuditRecord>> SqliteMetadataStore::append_audit_batch(size_t count,
+                                                                         const BatchMaker& make) {
+  if (count == 0) return std::vector<AuditRecord>();
+  return with_writer([&](Db& db) -> Result<std::vector<AuditRecord>> {
     // Under the write lock: nobody can append between reading the tail and inserting.
     BULWARK_ASSIGN_OR_RETURN(std::optional<AuditRecord> last, last_record(db));
-    const int64_t seq = last ? last->seq + 1 : 1;
-    const std::string prev_hash = last ? last->hash : std::string();
-    AuditRecord record = make(seq, prev_hash);
-    if (record.seq != seq || record.prev_hash != prev_hash) {
-      return fail(ErrorCode::kInvalidArgument,
-                  "audit record does not carry the sequence number and link it was given");
-    }
+    int64_t seq = last ? last->seq : 0;
+    std::string prev_hash = last ? std::move(last->hash) : std::string();
+    std::vector<AuditRecord> records;
+    records.reserve(count);
     BULWARK_ASSIGN_OR_RETURN(Stmt insert,
                              db.prepare("INSERT INTO audit_events (" + std::string(kRecordColumns) +
                                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    insert.bind(record.seq).bind(record.time_ms).bind(record.actor).bind(record.action);
-    insert.bind(record.repository).bind(record.digest).bind(record.outcome).bind(record.body);
-    BULWARK_TRY_VOID(insert.bind(record.prev_hash).bind(record.hash).run());
-    return record;
+    for (size_t i = 0; i < count; ++i) {
+      ++seq;
+      AuditRecord record = make(i, seq, prev_hash);
+      if (record.seq != seq || record.prev_hash != prev_hash) {
+        return fail(ErrorCode::kInvalidArgument,
+                    "audit record does not carry the sequence number and link it was given");
+      }
+      insert.bind(record.seq).bind(record.time_ms).bind(record.actor).bind(record.action);
+      insert.bind(record.repository).bind(record.digest).bind(record.outcome).bind(record.body);
+      BULWARK_TRY_VOID(insert.bind(record.prev_hash).bind(record.hash).run());
+      insert.reset();
+      prev_hash = record.hash;
+      records.push_back(std::move(record));
+    }
+    return records;  // with_writer commits: the whole batch or nothing
   });
 }
 

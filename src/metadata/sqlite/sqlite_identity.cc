@@ -2,8 +2,8 @@
 #include <string>
 #include <utility>
 
-#include "metadata/sqlite/store_internal.h"
 #include "common/clock.h"
+#include "metadata/sqlite/store_internal.h"
 
 namespace bulwark::metadata {
 namespace {
@@ -13,11 +13,45 @@ using sqlite::Db;
 using sqlite::Stmt;
 
 constexpr std::string_view kUserColumns =
-    "name, password_hash, email, disabled, admin, totp_secret, created_at, updated_at";
+    "name, password_hash, email, disabled, admin, totp_secret, created_at, updated_at, source, "
+    "external_groups";
 constexpr std::string_view kRobotColumns =
     "name, project, secret_hash, description, permissions, expires_at, revoked_at, created_by, "
-    "created_at, updated_at";
-constexpr std::string_view kProjectColumns = "name, visibility, environment, created_at";
+    "created_at, updated_at, allowed_networks";
+constexpr std::string_view kProjectColumns =
+    "name, visibility, environment, created_at, allowed_networks";
+
+// Lists of names or networks are stored as one '\n'-separated text column.
+std::string join_lines(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += '\n';
+    out += item;
+  }
+  return out;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+Result<void> require_single_lines(const std::vector<std::string>& items, std::string_view what) {
+  for (const auto& item : items) {
+    if (item.empty() || item.find('\n') != std::string::npos) {
+      return fail(ErrorCode::kInvalidArgument,
+                  std::string(what) + " must be non-empty single lines");
+    }
+  }
+  return ok();
+}
 constexpr std::string_view kMemberColumns =
     "project, principal_kind, principal_name, role, updated_at";
 
@@ -26,9 +60,18 @@ std::string select_from(std::string_view columns, std::string_view rest) {
 }
 
 User user_from_row(const Stmt& row) {
-  return User{row.column_text(0),     row.column_text(1),     row.column_text(2),
-              row.column_int(3) != 0, row.column_int(4) != 0, row.column_text(5),
-              row.column_int(6),      row.column_int(7)};
+  User user;
+  user.name = row.column_text(0);
+  user.password_hash = row.column_text(1);
+  user.email = row.column_text(2);
+  user.disabled = row.column_int(3) != 0;
+  user.admin = row.column_int(4) != 0;
+  user.totp_secret = row.column_text(5);
+  user.created_at = row.column_int(6);
+  user.updated_at = row.column_int(7);
+  user.source = row.column_text(8);
+  user.external_groups = split_lines(row.column_text(9));
+  return user;
 }
 
 RobotAccount robot_from_row(const Stmt& row) {
@@ -43,6 +86,7 @@ RobotAccount robot_from_row(const Stmt& row) {
   robot.created_by = row.column_text(7);
   robot.created_at = row.column_int(8);
   robot.updated_at = row.column_int(9);
+  robot.allowed_networks = split_lines(row.column_text(10));
   return robot;
 }
 
@@ -64,6 +108,7 @@ Result<Project> project_from_row(const Stmt& row) {
   BULWARK_ASSIGN_OR_RETURN(project.environment,
                            stored_enum(&parse_environment, row.column_text(2), "environment"));
   project.created_at = row.column_int(3);
+  project.allowed_networks = split_lines(row.column_text(4));
   return project;
 }
 
@@ -116,17 +161,22 @@ Result<void> update_existing(Db& db, Stmt& update, std::string_view what) {
 
 Result<void> SqliteMetadataStore::create_user(const User& user) {
   BULWARK_TRY_VOID(require_name(user.name, "user"));
-  return with_writer([&](Db& db) -> Result<void> {
+  BULWARK_TRY_VOID(require_single_lines(user.external_groups, "group names"));
+  return with_identity_writer([&](Db& db) -> Result<void> {
     BULWARK_ASSIGN_OR_RETURN(bool exists,
                              row_exists(db, "SELECT 1 FROM users WHERE name = ?", user.name));
     if (exists) return fail(ErrorCode::kAlreadyExists, "user already exists");
     BULWARK_ASSIGN_OR_RETURN(Stmt insert,
                              db.prepare("INSERT INTO users (" + std::string(kUserColumns) +
-                                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+                                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     const int64_t now = unix_seconds();
     insert.bind(user.name).bind(user.password_hash).bind(user.email);
     insert.bind(int64_t{user.disabled}).bind(int64_t{user.admin}).bind(user.totp_secret);
-    return insert.bind(now).bind(now).run();
+    return insert.bind(now)
+        .bind(now)
+        .bind(user.source)
+        .bind(join_lines(user.external_groups))
+        .run();
   });
 }
 
@@ -147,7 +197,7 @@ Result<std::vector<User>> SqliteMetadataStore::list_users() {
 
 Result<void> SqliteMetadataStore::set_user_password_hash(std::string_view name,
                                                          std::string_view password_hash) {
-  return with_writer([&](Db& db) -> Result<void> {
+  return with_identity_writer([&](Db& db) -> Result<void> {
     BULWARK_ASSIGN_OR_RETURN(
         Stmt update,
         db.prepare("UPDATE users SET password_hash = ?, updated_at = ? WHERE name = ?"));
@@ -157,7 +207,7 @@ Result<void> SqliteMetadataStore::set_user_password_hash(std::string_view name,
 }
 
 Result<void> SqliteMetadataStore::set_user_disabled(std::string_view name, bool disabled) {
-  return with_writer([&](Db& db) -> Result<void> {
+  return with_identity_writer([&](Db& db) -> Result<void> {
     BULWARK_ASSIGN_OR_RETURN(
         Stmt update, db.prepare("UPDATE users SET disabled = ?, updated_at = ? WHERE name = ?"));
     update.bind(int64_t{disabled}).bind(unix_seconds()).bind(name);
@@ -167,7 +217,7 @@ Result<void> SqliteMetadataStore::set_user_disabled(std::string_view name, bool 
 
 Result<void> SqliteMetadataStore::set_user_totp_secret(std::string_view name,
                                                        std::string_view secret) {
-  return with_writer([&](Db& db) -> Result<void> {
+  return with_identity_writer([&](Db& db) -> Result<void> {
     BULWARK_ASSIGN_OR_RETURN(
         Stmt update, db.prepare("UPDATE users SET totp_secret = ?, updated_at = ? WHERE name = ?"));
     update.bind(secret).bind(unix_seconds()).bind(name);
@@ -176,7 +226,7 @@ Result<void> SqliteMetadataStore::set_user_totp_secret(std::string_view name,
 }
 
 Result<bool> SqliteMetadataStore::delete_user(std::string_view name) {
-  return with_writer([&](Db& db) -> Result<bool> {
+  return with_identity_writer([&](Db& db) -> Result<bool> {
     {
       BULWARK_ASSIGN_OR_RETURN(
           Stmt members, db.prepare("DELETE FROM project_members WHERE principal_kind = 'user' "
@@ -189,14 +239,44 @@ Result<bool> SqliteMetadataStore::delete_user(std::string_view name) {
   });
 }
 
+Result<void> SqliteMetadataStore::upsert_external_user(const User& user) {
+  BULWARK_TRY_VOID(require_name(user.name, "user"));
+  BULWARK_TRY_VOID(require_single_lines(user.external_groups, "group names"));
+  if (user.source.empty() || user.source == "local") {
+    return fail(ErrorCode::kInvalidArgument, "an external user needs a source other than local");
+  }
+  return with_identity_writer([&](Db& db) -> Result<void> {
+    BULWARK_ASSIGN_OR_RETURN(
+        auto existing, find_one<User>(db, select_from(kUserColumns, "FROM users WHERE name = ?"),
+                                      user.name, user_from_row));
+    const int64_t now = unix_seconds();
+    if (existing) {
+      if (existing->source != user.source) {
+        return fail(ErrorCode::kConflict, "a " + existing->source + " user of that name exists");
+      }
+      BULWARK_ASSIGN_OR_RETURN(Stmt update,
+                               db.prepare("UPDATE users SET email = ?, external_groups = ?, "
+                                          "updated_at = ? WHERE name = ?"));
+      update.bind(user.email).bind(join_lines(user.external_groups)).bind(now).bind(user.name);
+      return update_existing(db, update, "user");
+    }
+    BULWARK_ASSIGN_OR_RETURN(Stmt insert,
+                             db.prepare("INSERT INTO users (" + std::string(kUserColumns) +
+                                        ") VALUES (?, '', ?, 0, 0, '', ?, ?, ?, ?)"));
+    insert.bind(user.name).bind(user.email).bind(now).bind(now).bind(user.source);
+    return insert.bind(join_lines(user.external_groups)).run();
+  });
+}
+
 // --- robot accounts
 
 Result<void> SqliteMetadataStore::create_robot(const RobotAccount& robot) {
   BULWARK_TRY_VOID(require_name(robot.name, "robot"));
+  BULWARK_TRY_VOID(require_single_lines(robot.allowed_networks, "networks"));
   if (robot.expires_at <= 0) {
     return fail(ErrorCode::kInvalidArgument, "robot accounts must have an expiry time");
   }
-  return with_writer([&](Db& db) -> Result<void> {
+  return with_identity_writer([&](Db& db) -> Result<void> {
     BULWARK_ASSIGN_OR_RETURN(bool exists,
                              row_exists(db, "SELECT 1 FROM robots WHERE name = ?", robot.name));
     if (exists) return fail(ErrorCode::kAlreadyExists, "robot account already exists");
@@ -206,7 +286,7 @@ Result<void> SqliteMetadataStore::create_robot(const RobotAccount& robot) {
     }
     BULWARK_ASSIGN_OR_RETURN(Stmt insert,
                              db.prepare("INSERT INTO robots (" + std::string(kRobotColumns) +
-                                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     const int64_t now = unix_seconds();
     insert.bind(robot.name).bind(robot.project).bind(robot.secret_hash).bind(robot.description);
     insert.bind(robot.permissions_json).bind(robot.expires_at);
@@ -215,7 +295,8 @@ Result<void> SqliteMetadataStore::create_robot(const RobotAccount& robot) {
     } else {
       insert.bind(std::nullopt);
     }
-    return insert.bind(robot.created_by).bind(now).bind(now).run();
+    insert.bind(robot.created_by).bind(now).bind(now);
+    return insert.bind(join_lines(robot.allowed_networks)).run();
   });
 }
 
@@ -239,7 +320,7 @@ Result<std::vector<RobotAccount>> SqliteMetadataStore::list_robots(
 }
 
 Result<void> SqliteMetadataStore::revoke_robot(std::string_view name, int64_t at) {
-  return with_writer([&](Db& db) -> Result<void> {
+  return with_identity_writer([&](Db& db) -> Result<void> {
     BULWARK_ASSIGN_OR_RETURN(Stmt update,
                              db.prepare("UPDATE robots SET revoked_at = COALESCE(revoked_at, ?), "
                                         "updated_at = ? WHERE name = ?"));
@@ -254,7 +335,7 @@ Result<void> SqliteMetadataStore::rotate_robot_secret(std::string_view name,
   if (expires_at && *expires_at <= 0) {
     return fail(ErrorCode::kInvalidArgument, "robot accounts must have an expiry time");
   }
-  return with_writer([&](Db& db) -> Result<void> {
+  return with_identity_writer([&](Db& db) -> Result<void> {
     BULWARK_ASSIGN_OR_RETURN(
         std::optional<RobotAccount> robot,
         find_one<RobotAccount>(db, select_from(kRobotColumns, "FROM robots WHERE name = ?"), name,
@@ -272,21 +353,35 @@ Result<void> SqliteMetadataStore::rotate_robot_secret(std::string_view name,
   });
 }
 
+Result<void> SqliteMetadataStore::set_robot_networks(std::string_view name,
+                                                     const NetworkList& networks) {
+  BULWARK_TRY_VOID(require_single_lines(networks, "networks"));
+  return with_identity_writer([&](Db& db) -> Result<void> {
+    BULWARK_ASSIGN_OR_RETURN(
+        Stmt update,
+        db.prepare("UPDATE robots SET allowed_networks = ?, updated_at = ? WHERE name = ?"));
+    update.bind(join_lines(networks)).bind(unix_seconds()).bind(name);
+    return update_existing(db, update, "robot account");
+  });
+}
+
 // --- projects
 
 Result<void> SqliteMetadataStore::create_project(const Project& project) {
   BULWARK_TRY_VOID(require_name(project.name, "project"));
+  BULWARK_TRY_VOID(require_single_lines(project.allowed_networks, "networks"));
   if (project.name.find('/') != std::string::npos) {
     return fail(ErrorCode::kInvalidArgument, "a project name is one path component (no '/')");
   }
-  return with_writer([&](Db& db) -> Result<void> {
+  return with_identity_writer([&](Db& db) -> Result<void> {
     BULWARK_ASSIGN_OR_RETURN(bool exists, project_exists(db, project.name));
     if (exists) return fail(ErrorCode::kAlreadyExists, "project already exists");
     BULWARK_ASSIGN_OR_RETURN(Stmt insert,
                              db.prepare("INSERT INTO projects (" + std::string(kProjectColumns) +
-                                        ") VALUES (?, ?, ?, ?)"));
+                                        ") VALUES (?, ?, ?, ?, ?)"));
     insert.bind(project.name).bind(visibility_name(project.visibility));
-    return insert.bind(environment_name(project.environment)).bind(unix_seconds()).run();
+    insert.bind(environment_name(project.environment)).bind(unix_seconds());
+    return insert.bind(join_lines(project.allowed_networks)).run();
   });
 }
 
@@ -307,11 +402,16 @@ Result<std::vector<Project>> SqliteMetadataStore::list_projects() {
 
 Result<void> SqliteMetadataStore::update_project(std::string_view name,
                                                  const ProjectUpdate& update) {
-  return with_writer([&](Db& db) -> Result<void> {
+  if (update.allowed_networks) {
+    BULWARK_TRY_VOID(require_single_lines(*update.allowed_networks, "networks"));
+  }
+  return with_identity_writer([&](Db& db) -> Result<void> {
     // NULL keeps the stored value.
     BULWARK_ASSIGN_OR_RETURN(Stmt stmt,
                              db.prepare("UPDATE projects SET visibility = COALESCE(?, visibility), "
-                                        "environment = COALESCE(?, environment) WHERE name = ?"));
+                                        "environment = COALESCE(?, environment), "
+                                        "allowed_networks = COALESCE(?, allowed_networks) "
+                                        "WHERE name = ?"));
     auto bind_name = [&stmt](auto value, auto name_of) {
       if (value) {
         stmt.bind(name_of(*value));
@@ -321,13 +421,14 @@ Result<void> SqliteMetadataStore::update_project(std::string_view name,
     };
     bind_name(update.visibility, visibility_name);
     bind_name(update.environment, environment_name);
+    bind_name(update.allowed_networks, join_lines);
     stmt.bind(name);
     return update_existing(db, stmt, "project");
   });
 }
 
 Result<void> SqliteMetadataStore::delete_project(std::string_view name) {
-  return with_writer([&](Db& db) -> Result<void> {
+  return with_identity_writer([&](Db& db) -> Result<void> {
     BULWARK_ASSIGN_OR_RETURN(bool exists, project_exists(db, name));
     if (!exists) return fail(ErrorCode::kNotFound, "project not found");
     {
@@ -348,7 +449,7 @@ Result<void> SqliteMetadataStore::delete_project(std::string_view name) {
 
 Result<void> SqliteMetadataStore::set_member(const Member& member) {
   BULWARK_TRY_VOID(require_name(member.principal, "principal"));
-  return with_writer([&](Db& db) -> Result<void> {
+  return with_identity_writer([&](Db& db) -> Result<void> {
     BULWARK_ASSIGN_OR_RETURN(bool exists, project_exists(db, member.project));
     if (!exists) return fail(ErrorCode::kNotFound, "project not found");
     BULWARK_ASSIGN_OR_RETURN(
@@ -364,7 +465,7 @@ Result<void> SqliteMetadataStore::set_member(const Member& member) {
 
 Result<bool> SqliteMetadataStore::remove_member(std::string_view project, PrincipalKind kind,
                                                 std::string_view principal) {
-  return with_writer([&](Db& db) -> Result<bool> {
+  return with_identity_writer([&](Db& db) -> Result<bool> {
     BULWARK_ASSIGN_OR_RETURN(Stmt remove,
                              db.prepare("DELETE FROM project_members WHERE project = ? AND "
                                         "principal_kind = ? AND principal_name = ?"));

@@ -103,11 +103,15 @@ Result<std::unique_ptr<SqliteMetadataStore>> SqliteMetadataStore::open(std::stri
   BULWARK_TRY_VOID(configure_writer(*writer));
   BULWARK_ASSIGN_OR_RETURN(int applied,
                            sqlite::apply_migrations(*writer, sqlite::metadata_migrations()));
+  BULWARK_ASSIGN_OR_RETURN(auto generation, SharedCounter::open(path + "-identity.gen"));
   std::unique_ptr<SqliteMetadataStore> store(
       new SqliteMetadataStore(std::move(path), std::move(writer)));
   store->migrations_applied_ = applied;
+  store->identity_generation_ = std::move(generation);
   return store;
 }
+
+uint64_t SqliteMetadataStore::identity_generation() const { return identity_generation_->load(); }
 
 Result<std::unique_ptr<Db>> SqliteMetadataStore::acquire_reader() {
   {

@@ -22,6 +22,7 @@
 #include "metadata/audit_store.h"
 #include "metadata/identity_store.h"
 #include "metadata/metadata_store.h"
+#include "common/shared_counter.h"
 #include "metadata/sqlite/sqlite.h"
 
 namespace bulwark::metadata {
@@ -65,7 +66,9 @@ class SqliteMetadataStore final : public MetadataStore, public IdentityStore, pu
   Result<void> delete_upload(std::string_view id) override;
   Result<std::vector<UploadSession>> list_uploads_idle_since(int64_t before) override;
 
-  // IdentityStore (sqlite_identity.cc)
+  // IdentityStore (sqlite_identity.cc). The generation lives in "<path>-identity.gen"
+  // (common/shared_counter.h), shared by every process that opens the database.
+  uint64_t identity_generation() const override;
   Result<void> create_user(const User& user) override;
   Result<std::optional<User>> get_user(std::string_view name) override;
   Result<std::vector<User>> list_users() override;
@@ -74,6 +77,7 @@ class SqliteMetadataStore final : public MetadataStore, public IdentityStore, pu
   Result<void> set_user_disabled(std::string_view name, bool disabled) override;
   Result<void> set_user_totp_secret(std::string_view name, std::string_view secret) override;
   Result<bool> delete_user(std::string_view name) override;
+  Result<void> upsert_external_user(const User& user) override;
 
   Result<void> create_robot(const RobotAccount& robot) override;
   Result<std::optional<RobotAccount>> get_robot(std::string_view name) override;
@@ -81,6 +85,7 @@ class SqliteMetadataStore final : public MetadataStore, public IdentityStore, pu
   Result<void> revoke_robot(std::string_view name, int64_t at) override;
   Result<void> rotate_robot_secret(std::string_view name, std::string_view secret_hash,
                                    std::optional<int64_t> expires_at) override;
+  Result<void> set_robot_networks(std::string_view name, const NetworkList& networks) override;
 
   Result<void> create_project(const Project& project) override;
   Result<std::optional<Project>> get_project(std::string_view name) override;
@@ -98,6 +103,8 @@ class SqliteMetadataStore final : public MetadataStore, public IdentityStore, pu
   // AuditStore (sqlite_audit.cc)
   Result<AuditRecord> append_audit(
       const std::function<AuditRecord(int64_t seq, const std::string& prev_hash)>& make) override;
+  Result<std::vector<AuditRecord>> append_audit_batch(size_t count,
+                                                      const BatchMaker& make) override;
   Result<std::vector<AuditRecord>> read_audit(int64_t after_seq, size_t limit) override;
   Result<std::optional<AuditRecord>> last_audit() override;
   Result<std::vector<AuditRecord>> query_audit(const AuditQuery& query) override;
@@ -113,12 +120,17 @@ class SqliteMetadataStore final : public MetadataStore, public IdentityStore, pu
   // Runs `body(db)` in one write transaction, committed when body succeeds.
   template <class F>
   auto with_writer(F&& body) -> decltype(body(std::declval<sqlite::Db&>()));
+  // with_writer for identity tables: a successful commit advances the identity generation.
+  template <class F>
+  auto with_identity_writer(F&& body) -> decltype(body(std::declval<sqlite::Db&>()));
 
   Result<std::unique_ptr<sqlite::Db>> acquire_reader();
   void release_reader(std::unique_ptr<sqlite::Db> db);
 
   const std::string path_;
   int migrations_applied_ = 0;
+
+  std::unique_ptr<SharedCounter> identity_generation_;
 
   std::mutex write_mu_;
   std::unique_ptr<sqlite::Db> writer_;  // guarded by write_mu_

@@ -40,6 +40,14 @@ auto SqliteMetadataStore::with_writer(F&& body) -> decltype(body(std::declval<sq
   return result;
 }
 
+template <class F>
+auto SqliteMetadataStore::with_identity_writer(F&& body)
+    -> decltype(body(std::declval<sqlite::Db&>())) {
+  auto result = with_writer(std::forward<F>(body));
+  if (result) identity_generation_->increment();
+  return result;
+}
+
 namespace sqlite {
 
 // A size_t page limit as a SQL integer.

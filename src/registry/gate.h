@@ -1,0 +1,53 @@
+// The registry's access gate: every Distribution API route is registered through add_guarded()
+// with what it requires (authentication, actions on the {name} repository, or the catalog), and
+// its handler runs only when the AccessService allows the request. Refusals are answered in the
+// OCI error format: 401 UNAUTHORIZED with a Bearer challenge naming the scope to request,
+// 403 DENIED, 429 TOOMANYREQUESTS with Retry-After, 503 UNAVAILABLE. Failed logins, refused
+// requests and invalid tokens are audit events.
+//
+// Warm requests are decided from the AccessService's caches on the I/O thread; the rest move to
+// the worker pool (store reads, argon2id).
+//
+// Thread-safety: stateless; the Context members synchronise themselves.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "audit/event.h"
+#include "auth/access.h"
+#include "http/router.h"
+#include "registry/context.h"
+
+namespace bulwark::registry {
+
+// What a route requires of its caller.
+struct Requirement {
+  auth::Need::Kind kind = auth::Need::Kind::kAuthenticated;
+  auth::ActionSet actions;
+};
+inline constexpr Requirement kNeedsLogin{auth::Need::Kind::kAuthenticated, {}};
+inline constexpr Requirement kNeedsCatalog{auth::Need::Kind::kCatalog, {}};
+constexpr Requirement needs(auth::ActionSet actions) {
+  return {auth::Need::Kind::kRepository, actions};
+}
+
+// Registers `handler` for `method pattern`, behind the access check for `requirement`
+// (repository requirements apply to the route's {name} parameter). Sets request.user.
+void add_guarded(http::Router& router, Context& ctx, std::string method, std::string pattern,
+                 Requirement requirement, http::Handler handler);
+
+// Whether the caller of `request` may do `actions` on another repository (a mount's source).
+// Never challenges; a refusal is audited.
+http::Task<bool> may(Context& ctx, const http::Request& request, std::string_view repository,
+                     auth::ActionSet actions);
+
+// The client's IP address from Request::remote ("1.2.3.4:5" or "[::1]:5").
+std::string client_ip(std::string_view remote);
+
+// Records an audit event about `request`'s caller. `durable` waits for the commit (pushes,
+// deletes; call from a worker thread), otherwise it is queued (pulls). No-op without a writer.
+void audit(Context& ctx, const http::Request& request, std::string action, audit::Resource resource,
+           audit::Outcome outcome, std::string reason, bool durable);
+
+}  // namespace bulwark::registry

@@ -1,0 +1,197 @@
+// GET/POST /auth/token — the token endpoint of the Docker token authentication flow.
+//
+// GET (distribution token spec): `service`, repeated `scope`, `offline_token=true` for a
+// refresh token; credentials, if any, as HTTP Basic. Failures in the OCI error format.
+// POST (OAuth2, distribution's oauth spec): form fields grant_type=password (username,
+// password) or grant_type=refresh_token (refresh_token), `scope` (space-separated), `service`,
+// `access_type=offline`. Failures as RFC 6749 §5.2 JSON ({"error", "error_description"}).
+// Both answer {"token", "access_token", "expires_in", "issued_at"[, "refresh_token"]}.
+//
+// Requested scopes are narrowed to what the principal may do, never refused as a whole: a token
+// with less (or no) access is the spec's answer, and the registry's next 401/403 says what is
+// missing. Logins, failures and issued tokens are audit events.
+#include <boost/json.hpp>
+
+#include "registry/context.h"
+#include "registry/gate.h"
+#include "registry/respond.h"
+
+namespace bulwark::registry {
+namespace {
+
+constexpr size_t kFormMaxBytes = 64 * 1024;
+
+http::Response json_response(int status, const boost::json::object& body) {
+  http::Response r;
+  r.status = status;
+  r.headers.set("Content-Type", "application/json");
+  r.headers.set("Cache-Control", "no-store");
+  r.body = boost::json::serialize(body);
+  return r;
+}
+
+http::Response token_response(const auth::TokenGrant& grant) {
+  boost::json::object body{{"token", grant.token.token},
+                           {"access_token", grant.token.token},
+                           {"expires_in", grant.token.expires_in},
+                           {"issued_at", grant.token.issued_at_rfc3339()}};
+  if (grant.refresh_token) body["refresh_token"] = *grant.refresh_token;
+  return json_response(200, body);
+}
+
+// Failures of a GET: the registry's own error format.
+http::Response get_failure(const auth::AccessOutcome& outcome) {
+  static constexpr struct {
+    auth::Verdict verdict;
+    oci::ErrorCode code;
+  } kAnswers[] = {
+      {auth::Verdict::kUnauthenticated, oci::ErrorCode::kUnauthorized},
+      {auth::Verdict::kDenied, oci::ErrorCode::kDenied},
+      {auth::Verdict::kThrottled, oci::ErrorCode::kTooManyRequests},
+      {auth::Verdict::kUnavailable, oci::ErrorCode::kUnavailable},
+  };
+  oci::ErrorCode code = oci::ErrorCode::kUnavailable;
+  for (const auto& a : kAnswers) {
+    if (a.verdict == outcome.verdict) code = a.code;
+  }
+  http::Response r = oci_error(code, outcome.message);
+  if (outcome.retry_after.count() > 0) {
+    r.headers.set("Retry-After", std::to_string(outcome.retry_after.count()));
+  }
+  return r;
+}
+
+// Failures of a POST: OAuth2 error responses.
+http::Response oauth_error(int status, std::string_view error, std::string_view description) {
+  return json_response(status, {{"error", error}, {"error_description", description}});
+}
+
+http::Response post_failure(const auth::AccessOutcome& outcome) {
+  static constexpr struct {
+    auth::Verdict verdict;
+    int status;
+    std::string_view error;
+  } kAnswers[] = {
+      {auth::Verdict::kUnauthenticated, 400, "invalid_grant"},
+      {auth::Verdict::kDenied, 400, "invalid_grant"},
+      {auth::Verdict::kThrottled, 429, "slow_down"},
+      {auth::Verdict::kUnavailable, 503, "temporarily_unavailable"},
+  };
+  for (const auto& a : kAnswers) {
+    if (a.verdict != outcome.verdict) continue;
+    http::Response r = oauth_error(a.status, a.error, outcome.message);
+    if (outcome.retry_after.count() > 0) {
+      r.headers.set("Retry-After", std::to_string(outcome.retry_after.count()));
+    }
+    return r;
+  }
+  return oauth_error(503, "temporarily_unavailable", outcome.message);
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += separator;
+    out += p;
+  }
+  return out;
+}
+
+// Runs the grant and records what happened.
+http::Task<tl::expected<auth::TokenGrant, auth::AccessOutcome>> run_grant(
+    Context& ctx, http::Request& req, auth::TokenRequest token_request) {
+  token_request.client_address = client_ip(req.remote);
+  auto grant = co_await blocking(
+      [&] { return ctx.access.grant_token(token_request, auth::AuthTime::current()); });
+  const bool with_credentials = token_request.credentials.kind == auth::Credentials::Kind::kBasic;
+  if (!grant) {
+    req.user = grant.error().subject;
+    if (req.user.empty() && with_credentials) req.user = token_request.credentials.username;
+    audit(ctx, req, grant.error().login_failed ? "login.failure" : "token.refused", {},
+          audit::Outcome::kDenied, grant.error().reason, /*durable=*/false);
+    co_return grant;
+  }
+  req.user = grant->subject;
+  if (with_credentials) {
+    audit(ctx, req, "login.success", {}, audit::Outcome::kAllowed, "token endpoint", false);
+  }
+  std::vector<std::string> granted;
+  for (const auth::Scope& s : grant->granted) granted.push_back(auth::to_string(s));
+  std::string reason =
+      "granted: " + (granted.empty() ? std::string("nothing") : join(granted, " "));
+  if (!grant->refused.empty()) reason += "; refused: " + join(grant->refused, "; ");
+  audit(ctx, req, "token.issue", {}, audit::Outcome::kAllowed, std::move(reason), false);
+  co_return grant;
+}
+
+http::Task<http::Response> get_token(Context& ctx, http::Request& req) {
+  auth::TokenRequest token_request;
+  token_request.credentials = auth::parse_authorization(req.headers.get("Authorization"));
+  for (auto& [key, value] : http::parse_form(req.query)) {
+    if (key == "scope") {
+      token_request.scopes.push_back(std::move(value));
+    } else if (key == "service") {
+      token_request.service = std::move(value);
+    } else if (key == "offline_token") {
+      token_request.offline = value == "true";
+    }
+  }
+  auto grant = co_await run_grant(ctx, req, std::move(token_request));
+  if (!grant) co_return get_failure(grant.error());
+  co_return token_response(*grant);
+}
+
+http::Task<http::Response> post_token(Context& ctx, http::Request& req) {
+  auto body = co_await read_body(req, kFormMaxBytes);
+  if (!body) co_return oauth_error(400, "invalid_request", "request body too large or unreadable");
+  auth::TokenRequest token_request;
+  std::string grant_type;
+  std::optional<std::string> username;
+  std::optional<std::string> password;
+  for (auto& [key, value] : http::parse_form(*body)) {
+    if (key == "grant_type") {
+      grant_type = std::move(value);
+    } else if (key == "username") {
+      username = std::move(value);
+    } else if (key == "password") {
+      password = std::move(value);
+    } else if (key == "refresh_token") {
+      token_request.refresh = std::move(value);
+    } else if (key == "scope") {
+      token_request.scopes.push_back(std::move(value));
+    } else if (key == "service") {
+      token_request.service = std::move(value);
+    } else if (key == "access_type") {
+      token_request.offline = value == "offline";
+    }
+  }
+  if (grant_type == "password") {
+    if (!username || !password) {
+      co_return oauth_error(400, "invalid_request",
+                            "the password grant needs username and password");
+    }
+    token_request.credentials.kind = auth::Credentials::Kind::kBasic;
+    token_request.credentials.username = std::move(*username);
+    token_request.credentials.secret = std::move(*password);
+    token_request.refresh.reset();
+  } else if (grant_type == "refresh_token") {
+    if (!token_request.refresh) {
+      co_return oauth_error(400, "invalid_request", "the refresh_token grant needs refresh_token");
+    }
+  } else {
+    co_return oauth_error(400, "unsupported_grant_type",
+                          "grant_type must be password or refresh_token");
+  }
+  auto grant = co_await run_grant(ctx, req, std::move(token_request));
+  if (!grant) co_return post_failure(grant.error());
+  co_return token_response(*grant);
+}
+
+}  // namespace
+
+void register_token(http::Router& router, Context& ctx) {
+  router.add("GET", "/auth/token", bind_handler(ctx, get_token));
+  router.add("POST", "/auth/token", bind_handler(ctx, post_token));
+}
+
+}  // namespace bulwark::registry
