@@ -21,6 +21,12 @@
 
 namespace {
 
+// "Authorization: <$BENCH_AUTHORIZATION>\r\n", or "" when the variable is unset.
+std::string auth_header() {
+  const char* value = std::getenv("BENCH_AUTHORIZATION");
+  return value == nullptr ? std::string() : "Authorization: " + std::string(value) + "\r\n";
+}
+
 struct Reply {
   int status = 0;
   std::string location;
@@ -46,7 +52,7 @@ class Connection {
                 off_t offset, size_t length, const std::string& extra_headers = "") {
     std::string head = method + " " + target + " HTTP/1.1\r\nHost: bench\r\n" +
                        "Content-Type: application/octet-stream\r\nContent-Length: " +
-                       std::to_string(length) + "\r\n" + extra_headers + "\r\n";
+                       std::to_string(length) + "\r\n" + extra_headers + auth_header() + "\r\n";
     send_all(head.data(), head.size());
     while (length > 0) {
       ssize_t n = ::sendfile(fd_, body_fd, &offset, length);

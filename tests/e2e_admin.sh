@@ -194,8 +194,8 @@ adm project create odd --environment moon
 check "an unknown environment is refused (exit 2)" run_ok rc_is 2
 adm project list -o json
 check "project list -o json shows both with visibility and environment" run_ok out_json \
-  '. == [{"name":"quiet","visibility":"private","environment":"development","created_at":.[0].created_at},
-         {"name":"team","visibility":"public","environment":"staging","created_at":.[1].created_at}]'
+  '. == [{"name":"quiet","visibility":"private","environment":"development","allowed_networks":[],"created_at":.[0].created_at},
+         {"name":"team","visibility":"public","environment":"staging","allowed_networks":[],"created_at":.[1].created_at}]'
 adm project update quiet --public --environment production
 check "project update exits 0" run_ok rc_is 0
 adm project list -o json
@@ -358,6 +358,63 @@ adm project list -o json
 check "the project is gone" run_ok out_json 'map(.name) == ["live", "quiet"]'
 
 # ==============================================================================================
+echo "## client network allow-lists"
+adm project update live --allow-network 10.0.0.0/8 --allow-network 2001:db8::/32
+check "project update --allow-network (repeatable) exits 0" run_ok rc_is 0
+adm project list -o json
+check "... and stores the allow-list" run_ok out_json \
+  '(.[] | select(.name == "live") | .allowed_networks) == ["10.0.0.0/8", "2001:db8::/32"]'
+adm project update live --allow-network 10.1.2.3/8
+check "a network with host bits set is refused (exit 2)" run_ok rc_is 2
+adm project update live --allow-network 10.0.0.0/8 --any-network
+check "--allow-network with --any-network: exit 2" run_ok rc_is 2
+adm project update live --any-network
+check "project update --any-network exits 0" run_ok rc_is 0
+adm project list -o json
+check "... and clears the allow-list" run_ok out_json \
+  '(.[] | select(.name == "live") | .allowed_networks) == []'
+adm robot create live net --expires 1d --rule 'live/*=pull' --allow-network 192.0.2.0/24 -o json
+check "robot create --allow-network exits 0" run_ok rc_is 0
+NET_SECRET=$(jq -r .secret "$OUT")
+adm robot list --project live -o json
+check "... and the robot lists its allow-list" run_ok out_json \
+  '(.[] | select(.name == "robot$live+net") | .allowed_networks) == ["192.0.2.0/24"]'
+adm robot create live bad --expires 1d --rule 'live/*=pull' --allow-network somewhere
+check "robot create with an invalid network is refused (exit 2)" run_ok rc_is 2
+adm robot networks 'robot$live+net' --allow-network 198.51.100.7 --allow-network ::1
+check "robot networks --allow-network exits 0" run_ok rc_is 0
+adm robot list --project live -o json
+check "... and replaces the allow-list" run_ok out_json \
+  '(.[] | select(.name == "robot$live+net") | .allowed_networks) == ["198.51.100.7", "::1"]'
+adm robot networks 'robot$live+net' --any-network
+adm robot list --project live -o json
+check "robot networks --any-network clears it" run_ok out_json \
+  '(.[] | select(.name == "robot$live+net") | .allowed_networks) == []'
+adm robot networks 'robot$live+net'
+check "robot networks without --allow-network or --any-network: exit 2" run_ok rc_is_with 2 "--any-network"
+adm robot networks 'robot$live+none' --any-network
+check "robot networks of an unknown robot: exit 2" run_ok rc_is_with 2 'no robot robot$live+none'
+
+echo "## TOTP enrolment"
+adm user totp enrol dave -o json
+check "user totp enrol exits 0" run_ok rc_is 0
+check "... and prints the secret and the otpauth:// URI once" run_ok out_json \
+  '(.secret | test("^[A-Z2-7]{32}$")) and (.uri | startswith("otpauth://totp/Bulwark:dave?secret="))'
+DAVE_TOTP=$(jq -r .secret "$OUT")
+check "the stored TOTP secret is the printed one" equals "$(sql "SELECT totp_secret FROM users WHERE name = 'dave'")" "$DAVE_TOTP"
+adm user list -o json
+check "user list shows dave enrolled" run_ok out_json '(.[] | select(.name == "dave") | .totp_enrolled) == true'
+adm user totp enrol dave
+check "enrolling again is refused (exit 2)" run_ok rc_is_with 2 "already has TOTP"
+adm user totp enrol ghost
+check "enrolling an unknown user: exit 2" run_ok rc_is_with 2 "no user ghost"
+adm user totp remove dave
+check "user totp remove exits 0" run_ok rc_is 0
+check "... and clears the stored secret" equals "$(sql "SELECT totp_secret FROM users WHERE name = 'dave'")" ""
+adm user totp remove dave
+check "removing it again: exit 2" run_ok rc_is_with 2 "no TOTP"
+
+# ==============================================================================================
 echo "## no secret in any listing"
 no_secret_listed() {
   local s bad=0
@@ -373,14 +430,14 @@ no_secret_listed() {
 check "listings ($(wc -l <"$LISTINGS") lines) show no password, robot secret, hash or TOTP secret" \
   run_ok no_secret_listed "$ALICE_PW" "$ALICE_PW2" "$ROOT2_PW" "correct horse battery staple" \
   "a brand new passphrase" "$CI_SECRET" "$CI_SECRET2" "$READER_SECRET" "$READER_SECRET2" \
-  "$LIVE_SECRET" "$ALICE_HASH" "$CI_HASH" '$argon2id$' "$TOTP"
+  "$LIVE_SECRET" "$NET_SECRET" "$DAVE_TOTP" "$ALICE_HASH" "$CI_HASH" '$argon2id$' "$TOTP"
 
 # ==============================================================================================
 echo "## every change is in the audit trail"
 "$BULWARK_BIN" audit export --data "$DATA" >"$T/audit.jsonl" 2>"$T/audit.err"
 check "audit export exits 0" run_ok test -s "$T/audit.jsonl"
 check "user create alice is recorded with the local actor" run_ok jq -e -s \
-  'map(.event | select(.action == "admin.user.create" and .reason == "targets: alice"
+  'map(.event | select(.action == "user.create" and .reason == "targets: alice"
        and .outcome == "allowed" and (.actor | startswith("cli:")))) | length == 1' "$T/audit.jsonl"
 check "a refused change is recorded as an error" run_ok jq -e -s \
   'map(select(.event.outcome == "error")) | length >= 1' "$T/audit.jsonl"
@@ -389,7 +446,11 @@ check "listings are not recorded" run_ok jq -e -s \
 cp "$T/audit.jsonl" "$LISTINGS"
 check "the audit trail holds no password, robot secret or hash" \
   run_ok no_secret_listed "$ALICE_PW" "$ALICE_PW2" "$ROOT2_PW" "$CI_SECRET" "$CI_SECRET2" \
-  "$READER_SECRET" "$READER_SECRET2" "$LIVE_SECRET" "$ALICE_HASH" "$CI_HASH" '$argon2id$'
+  "$READER_SECRET" "$READER_SECRET2" "$LIVE_SECRET" "$NET_SECRET" "$DAVE_TOTP" "$ALICE_HASH" \
+  "$CI_HASH" '$argon2id$'
+check "the new commands are recorded too" run_ok jq -e -s \
+  '[.[].event.action] as $a | all(("project.update", "robot.networks", "user.totp.enrol", "user.totp.remove"); . as $x | $a | index($x))' \
+  "$T/audit.jsonl"
 "$BULWARK_BIN" audit verify --data "$DATA" -o json >"$T/verify.json" 2>&1
 check "audit verify: the trail is intact and every record is under a signed checkpoint" run_ok jq -e \
   '.ok == true' "$T/verify.json"
@@ -408,25 +469,25 @@ aq() {
   RC=0
   "$BULWARK_BIN" audit query "$@" --data "$DATA" </dev/null >"$OUT" 2>"$ERR" || RC=$?
 }
-aq --action admin.user.create -o json
+aq --action user.create -o json
 check "audit query --action -o json exits 0" run_ok rc_is 0
 check "... prints only that action, one JSON object per line with seq and an RFC 3339 time" run_ok \
-  jq -e -s 'length >= 3 and all(.[]; .action == "admin.user.create"
+  jq -e -s 'length >= 3 and all(.[]; .action == "user.create"
             and (.seq | type) == "number" and (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$")))' "$OUT"
 check "... including the creation of alice" run_ok jq -e -s 'any(.[]; .reason == "targets: alice")' "$OUT"
 ACTOR=$(jq -r -s '.[0].actor' "$OUT")
-aq --actor "$ACTOR" --action admin.project.create --limit 2 -o json
+aq --actor "$ACTOR" --action project.create --limit 2 -o json
 check "--actor, --action and --limit combine (a full page of 2)" run_ok jq -e -s \
-  --arg a "$ACTOR" 'length == 2 and all(.[]; .actor == $a and .action == "admin.project.create")' "$OUT"
+  --arg a "$ACTOR" 'length == 2 and all(.[]; .actor == $a and .action == "project.create")' "$OUT"
 CURSOR=$(jq -r -s '.[1].seq' "$OUT")
 check "a full page prints the next --after cursor" run_ok grep -q -F -- "--after $CURSOR" "$ERR"
-aq --actor "$ACTOR" --action admin.project.create --after "$CURSOR" -o json
+aq --actor "$ACTOR" --action project.create --after "$CURSOR" -o json
 check "--after pages on past the cursor" run_ok jq -e -s \
-  --argjson c "$CURSOR" 'length >= 1 and all(.[]; .seq > $c and .action == "admin.project.create")' "$OUT"
-aq --action admin.project.create
+  --argjson c "$CURSOR" 'length >= 1 and all(.[]; .seq > $c and .action == "project.create")' "$OUT"
+aq --action project.create
 check "the table has aligned columns with a header" run_ok \
   bash -c 'head -n 1 "$1" | grep -Eq "^SEQ +TIME +ACTOR +ACTION +OUTCOME +RESOURCE +REASON$" &&
-           grep -Eq "^[0-9]+ +[0-9T:.-]+Z +cli:[^ ]+ +admin\.project\.create +(allowed|error) " "$1"' _ "$OUT"
+           grep -Eq "^[0-9]+ +[0-9T:.-]+Z +cli:[^ ]+ +project\.create +(allowed|error) " "$1"' _ "$OUT"
 aq --since 2999-01-01T00:00:00Z -o json
 check "--since in the future matches nothing" run_ok bash -c '[[ $2 == 0 && ! -s $1 ]]' _ "$OUT" "$RC"
 aq --limit 1001

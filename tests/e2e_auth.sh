@@ -374,4 +374,38 @@ check "no password, secret or token reached the server log" run_ok bash -c \
 "$BULWARK_BIN" audit verify --data "$DATA" >"$T/verify.out" 2>&1
 check "bulwark audit verify says the chain is intact" equals "$?" 0
 
+echo "## syslog export to a SIEM (RFC 5424 over TCP, octet counting)"
+SYSLOG_PORT=$(free_port)
+python3 - "$SYSLOG_PORT" "$T/syslog.ready" >"$T/syslog.out" <<'PY' &
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(1)
+open(sys.argv[2], "w").close()
+c, _ = s.accept()
+data = b""
+while chunk := c.recv(65536):
+    data += chunk
+# RFC 6587 octet counting: "LEN SP MSG" frames; print one message per line.
+while data:
+    length, _, rest = data.partition(b" ")
+    n = int(length)
+    print(rest[:n].decode())
+    data = rest[n:]
+PY
+SYSLOG_PID=$!
+track_pid "$SYSLOG_PID"
+for _ in $(seq 1 100); do [[ -e $T/syslog.ready ]] && break; sleep 0.05; done
+"$BULWARK_BIN" audit export --data "$DATA" --syslog "tcp://127.0.0.1:$SYSLOG_PORT" 2>"$T/syslog.err"
+check "audit export --syslog tcp:// exits 0" equals "$?" 0
+wait "$SYSLOG_PID"
+check "every record arrived as one syslog message" \
+  equals "$(wc -l <"$T/syslog.out")" "$(wc -l <"$EXPORT")"
+check "messages are RFC 5424 with the chain position and actor as structured data" run_ok \
+  grep -qE '^<[0-9]+>1 [0-9T:.-]+Z [^ ]+ bulwark - AUDIT \[audit@32473 seq="1" hash="[0-9a-f]{64}"' "$T/syslog.out"
+check "a failed login reached the SIEM" run_ok grep -q 'action="login.failure"' "$T/syslog.out"
+"$BULWARK_BIN" audit export --data "$DATA" --syslog "carrier-pigeon://x" 2>"$T/syslog.err"
+check "an unknown syslog transport is a usage error (exit 2)" equals "$?" 2
+
 finish

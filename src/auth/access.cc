@@ -5,6 +5,7 @@
 #include "auth/encoding.h"
 #include "common/digest.h"
 #include "common/random.h"
+#include "common/strict_json.h"
 
 namespace bulwark::auth {
 
@@ -17,13 +18,14 @@ struct AccessService::Entry {
   Principal principal;
   std::vector<Scope> token_access;  // bearer: the token's access claim
 
-  // Per-repository decisions (not for bearer entries: their decision is the token).
+  // Decisions per repository and client address (allow-lists make the address matter). For a
+  // bearer entry the decision is the token's access, minus what an allow-list refuses.
   struct Grant {
     Decision decision;
     bool explain = false;  // the principal may be told refusal reasons for this repository
   };
   mutable std::mutex mu;
-  std::unordered_map<std::string, Grant> grants;  // by repository; guarded by mu
+  std::unordered_map<std::string, Grant> grants;  // by grant_key(); guarded by mu
 };
 
 namespace {
@@ -40,6 +42,14 @@ ActionSet token_grants(const std::vector<Scope>& access, std::string_view reposi
     }
   }
   return granted;
+}
+
+// The key of a cached decision: repository and client address.
+std::string grant_key(const AccessRequest& request) {
+  std::string key = request.need.repository;
+  key += '\0';
+  key += request.client_address;
+  return key;
 }
 
 bool token_grants_catalog(const std::vector<Scope>& access) {
@@ -246,7 +256,7 @@ std::optional<AccessOutcome> AccessService::judge_cached_grant(const AccessReque
                                                                const Entry& entry) const {
   const Need& need = request.need;
   std::lock_guard lock(entry.mu);
-  auto it = entry.grants.find(need.repository);
+  auto it = entry.grants.find(grant_key(request));
   if (it == entry.grants.end()) return std::nullopt;
   const Entry::Grant& grant = it->second;
   std::string why;
@@ -265,10 +275,6 @@ std::optional<AccessOutcome> AccessService::check_cached(const AccessRequest& re
   auto entry = lookup(cache_key(request.credentials), now);
   if (!entry) return std::nullopt;
   if (request.need.kind != Need::Kind::kRepository) return judge(request, *entry, {}, {}, false);
-  if (entry->bearer) {
-    return judge(request, *entry, token_grants(entry->token_access, request.need.repository), {},
-                 false);
-  }
   return judge_cached_grant(request, *entry);
 }
 
@@ -338,8 +344,9 @@ struct AccessService::Facts {
   std::optional<metadata::Project> project;
   std::optional<metadata::Role> role;
 
-  AccessContext context(std::string_view repository, int64_t now) const {
-    return AccessContext{repository, project ? &*project : nullptr, role, now};
+  AccessContext context(std::string_view repository, int64_t now,
+                        std::string_view client_address) const {
+    return AccessContext{repository, project ? &*project : nullptr, role, now, client_address};
   }
   // Refusal reasons may be shown to principals with a standing in the project; to others they
   // could reveal that a private project exists.
@@ -382,21 +389,32 @@ AccessOutcome AccessService::decide_for(const AccessRequest& request, Entry& e,
                                         const AuthTime& now) {
   const Need& need = request.need;
   if (need.kind != Need::Kind::kRepository) return judge(request, e, {}, {}, false);
-  if (e.bearer) return judge(request, e, token_grants(e.token_access, need.repository), {}, false);
   // A cached refusal of a push is re-decided: the project may need creating.
   if (auto cached = judge_cached_grant(request, e); cached && cached->allowed()) return *cached;
-  auto known = facts(e.principal, need.repository, need.actions.contains(Action::kPush));
+  auto known = facts(e.principal, need.repository,
+                     !e.bearer && need.actions.contains(Action::kPush));
   if (!known) {
     AccessOutcome out = refusal(Verdict::kUnavailable, "authorization unavailable",
                                 "authorization failed: " + known.error().message);
     out.subject = e.principal.name;
     return out;
   }
-  Decision decision =
-      authorize(e.principal, known->context(need.repository, now.unix_seconds), kEveryAction);
+  const AccessContext context =
+      known->context(need.repository, now.unix_seconds, request.client_address);
+  Decision decision;
+  if (e.bearer) {
+    // The token endpoint decided; allow-lists are enforced where the token is used, too.
+    decision.granted = token_grants(e.token_access, need.repository);
+    if (auto refused = network_refusal(e.principal, context)) {
+      for (Action a : decision.granted.actions()) decision.refused.push_back({a, *refused});
+      decision.granted = {};
+    }
+  } else {
+    decision = authorize(e.principal, context, kEveryAction);
+  }
   {
     std::lock_guard lock(e.mu);
-    e.grants[need.repository] = Entry::Grant{std::move(decision), known->may_explain(e.principal)};
+    e.grants[grant_key(request)] = Entry::Grant{std::move(decision), known->may_explain(e.principal)};
   }
   return *judge_cached_grant(request, e);
 }
@@ -408,8 +426,24 @@ tl::expected<TokenGrant, AccessOutcome> AccessService::grant_token(const TokenRe
   }
   // Who is asking.
   Principal principal;
+  std::optional<int64_t> lifetime;  // the token's; nullopt: the service's
+  std::string exchange;
   const Credentials& creds = request.credentials;
-  if (request.refresh) {
+  if (request.subject_token) {
+    FederationMatch match;
+    AuthResult p =
+        authenticator_.authenticate_federated(*request.subject_token, now.unix_seconds, &match);
+    if (!p) {
+      AccessOutcome out = from_auth_failure(p.error(), "", options_.service, "");
+      out.login_failed = false;
+      return tl::unexpected(std::move(out));
+    }
+    principal = std::move(*p);
+    lifetime = std::min(match.rule.token_lifetime, kMaxFederationTokenLifetime);
+    exchange = "federation rule " + quote_untrusted(match.rule.name) + ", issuer " +
+               quote_untrusted(match.claims.issuer) + ", subject " +
+               quote_untrusted(match.claims.subject);
+  } else if (request.refresh) {
     auto grant = tokens_.redeem_refresh(*request.refresh, now.unix_seconds);
     if (!grant) return tl::unexpected(refusal(Verdict::kDenied, grant.error().message));
     AuthResult p = authenticator_.principal_for(grant->subject, now.unix_seconds);
@@ -432,6 +466,7 @@ tl::expected<TokenGrant, AccessOutcome> AccessService::grant_token(const TokenRe
   ParsedScopes parsed = parse_scope_params(params);
   TokenGrant out;
   out.subject = principal.name;
+  out.exchange = std::move(exchange);
   for (const Error& e : parsed.invalid) out.refused.push_back("invalid scope: " + e.message);
   for (const Scope& requested : parsed.scopes) {
     Facts known;
@@ -442,7 +477,8 @@ tl::expected<TokenGrant, AccessOutcome> AccessService::grant_token(const TokenRe
       if (!f) return tl::unexpected(refusal(Verdict::kUnavailable, "authorization unavailable"));
       known = std::move(*f);
     }
-    AccessContext context = known.context(requested.name, now.unix_seconds);
+    AccessContext context =
+        known.context(requested.name, now.unix_seconds, request.client_address);
     ScopeDecision decision = authorize_scope(principal, requested, context);
     for (const ScopeRefusal& r : decision.refused) {
       out.refused.push_back(
@@ -451,14 +487,72 @@ tl::expected<TokenGrant, AccessOutcome> AccessService::grant_token(const TokenRe
     }
     out.granted.push_back(std::move(decision.granted));
   }
-  auto token = tokens_.issue(principal, out.granted, now.unix_seconds);
+  auto token = tokens_.issue(principal, out.granted, now.unix_seconds, lifetime);
   if (!token) return tl::unexpected(refusal(Verdict::kUnavailable, "cannot issue a token"));
   out.token = std::move(*token);
-  if (request.offline && principal.type != PrincipalType::kAnonymous && !request.refresh) {
+  if (request.offline && principal.type != PrincipalType::kAnonymous && !request.refresh &&
+      !request.subject_token) {
     auto refresh = tokens_.issue_refresh(principal, now.unix_seconds);
     if (refresh) out.refresh_token = std::move(*refresh);
   }
   return out;
+}
+
+// ---- people's OpenID login
+
+namespace {
+
+// An IdentityProviders failure as an outcome: unreachable providers are kUnavailable, unknown
+// providers kDenied, everything else a refused login.
+AccessOutcome from_provider_error(const Error& error) {
+  static constexpr struct {
+    ErrorCode code;
+    Verdict verdict;
+  } kMapping[] = {
+      {ErrorCode::kUnavailable, Verdict::kUnavailable},
+      {ErrorCode::kNotFound, Verdict::kDenied},
+      {ErrorCode::kUnsupported, Verdict::kDenied},
+  };
+  Verdict verdict = Verdict::kUnauthenticated;
+  for (const auto& m : kMapping) {
+    if (m.code == error.code) verdict = m.verdict;
+  }
+  AccessOutcome out = refusal(verdict, error.message);
+  out.login_failed = verdict == Verdict::kUnauthenticated;
+  return out;
+}
+
+}  // namespace
+
+tl::expected<std::string, AccessOutcome> AccessService::begin_oidc_login(
+    std::string_view provider, std::span<const std::pair<std::string, std::string>> extra_params,
+    const AuthTime& now) {
+  IdentityProviders* providers = authenticator_.identity_providers();
+  if (providers == nullptr) {
+    return tl::unexpected(refusal(Verdict::kDenied, "no OpenID login provider is configured"));
+  }
+  auto url = providers->begin_login(provider, extra_params, now.unix_seconds);
+  if (!url) return tl::unexpected(from_provider_error(url.error()));
+  return std::move(*url);
+}
+
+tl::expected<OidcLoginGrant, AccessOutcome> AccessService::finish_oidc_login(
+    std::string_view provider, std::string_view code, std::string_view state,
+    const AuthTime& now) {
+  IdentityProviders* providers = authenticator_.identity_providers();
+  if (providers == nullptr) {
+    return tl::unexpected(refusal(Verdict::kDenied, "no OpenID login provider is configured"));
+  }
+  auto identity = providers->finish_login(provider, code, state, now.unix_seconds);
+  if (!identity) return tl::unexpected(from_provider_error(identity.error()));
+  AuthResult principal = authenticator_.provision_oidc_user(*identity);
+  if (!principal) {
+    return tl::unexpected(
+        from_auth_failure(principal.error(), "", options_.service, identity->username));
+  }
+  auto refresh = tokens_.issue_refresh(*principal, now.unix_seconds);
+  if (!refresh) return tl::unexpected(refusal(Verdict::kUnavailable, "cannot issue a token"));
+  return OidcLoginGrant{std::move(*principal), std::move(*refresh)};
 }
 
 }  // namespace bulwark::auth

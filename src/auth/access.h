@@ -1,7 +1,9 @@
 // AccessService: the registry's door. For one HTTP request it answers who is asking (the
 // Authorization header: nothing, HTTP Basic credentials, or a Bearer token this registry issued)
 // and whether they may do what the route needs; for the token endpoint it runs the Docker token
-// flow's grants (anonymous or Basic GET, OAuth2 password and refresh_token grants).
+// flow's grants (anonymous or Basic GET, OAuth2 password and refresh_token grants, and the RFC 8693
+// token exchange of a CI job's ID token under a federation rule); and it completes people's
+// OpenID logins with a refresh token (usable as a docker "identity token").
 //
 // Decisions come from the authorizer (authorizer.h) over the identity store; a Bearer token's
 // `access` claim is itself the decision the token endpoint made when it issued the token.
@@ -31,6 +33,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -96,6 +99,7 @@ struct AccessOutcome {
 struct TokenRequest {
   Credentials credentials;             // Basic (GET, or the password grant's username/password)
   std::optional<std::string> refresh;  // the refresh_token grant's token
+  std::optional<std::string> subject_token;  // the token-exchange grant's ID token (CI jobs)
   std::vector<std::string> scopes;     // raw `scope` parameter values
   std::string service;                 // `service` parameter; must match when present
   bool offline = false;                // also issue a refresh token (access_type=offline)
@@ -108,6 +112,14 @@ struct TokenGrant {
   std::optional<std::string> refresh_token;
   std::vector<Scope> granted;
   std::vector<std::string> refused;  // "repository:x:push: <reason>" for the audit trail
+  // Token exchange: the rule that matched and the token's issuer and subject, for the audit trail.
+  std::string exchange;
+};
+
+// A completed OpenID login.
+struct OidcLoginGrant {
+  Principal principal;
+  std::string refresh_token;  // redeemable with the refresh_token grant
 };
 
 struct AccessOptions {
@@ -131,12 +143,27 @@ class AccessService {
   // pushes to it (private, development). Blocking.
   AccessOutcome check(const AccessRequest& request, const AuthTime& now);
 
-  // The token endpoint: authenticates (anonymous, Basic, password or refresh grant), narrows
-  // every requested scope to what the principal may do and issues the token. On failure the
-  // outcome says why (401 bad credentials, 429 throttled, 400-class messages as kDenied for a
-  // wrong service or unusable refresh token, 503 store failure). Blocking.
+  // The token endpoint: authenticates (anonymous, Basic, password, refresh or token-exchange
+  // grant), narrows every requested scope to what the principal may do and issues the token. On
+  // failure the outcome says why (401 bad credentials, 429 throttled, 400-class messages as
+  // kDenied for a wrong service or unusable refresh token, 503 store failure). An exchanged
+  // token lives as long as its federation rule says and comes without a refresh token.
+  // Blocking.
   tl::expected<TokenGrant, AccessOutcome> grant_token(const TokenRequest& request,
                                                       const AuthTime& now);
+
+  // People's OpenID login. begin: the provider's authorization URL (IdentityProviders::
+  // begin_login). finish: completes the login, provisions the account
+  // (Authenticator::provision_oidc_user) and issues a refresh token. Failures: kUnauthenticated
+  // (refused login, unknown state, unusable account), kDenied (no such provider), kUnavailable
+  // (provider or store unreachable); messages never hold codes, tokens or secrets. Blocking.
+  tl::expected<std::string, AccessOutcome> begin_oidc_login(
+      std::string_view provider, std::span<const std::pair<std::string, std::string>> extra_params,
+      const AuthTime& now);
+  tl::expected<OidcLoginGrant, AccessOutcome> finish_oidc_login(std::string_view provider,
+                                                                std::string_view code,
+                                                                std::string_view state,
+                                                                const AuthTime& now);
 
   // Drops every cached decision (tests, and callers that know identities changed).
   void clear_cache();

@@ -1,9 +1,11 @@
 #include "auth/authenticator.h"
 #include "common/clock.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "common/log.h"
+#include "common/strict_json.h"
 
 namespace bulwark::auth {
 namespace {
@@ -29,6 +31,11 @@ AuthResult store_failed(const Error& error) {
 }
 
 bool is_robot_name(std::string_view name) { return name.starts_with(kRobotPrefix); }
+bool is_federation_name(std::string_view name) { return name.starts_with(kFederationPrefix); }
+
+constexpr std::string_view kLocalSource = "local";
+constexpr std::string_view kLdapSource = "ldap";
+constexpr std::string_view kOidcSource = "oidc";
 
 // The account checks shared by a login and a later look-up of the same subject.
 AuthResult user_principal(const metadata::User& user) {
@@ -39,7 +46,35 @@ AuthResult user_principal(const metadata::User& user) {
   p.type = PrincipalType::kUser;
   p.name = user.name;
   p.is_admin = user.admin;
+  if (user.source != kLocalSource) p.groups = user.external_groups;
   return p;
+}
+
+// The robot-like principal of a federation rule; its facts expire `rule.token_lifetime` from now.
+AuthResult federation_principal(const FederationRule& rule, int64_t now) {
+  auto permissions = parse_robot_permissions(rule.permissions_json);
+  if (!permissions) {  // validated at start; kept as a guard
+    return refuse(AuthFailureKind::kMisconfigured, ErrorCode::kCorrupt,
+                  "federation rule permissions are unusable; ask an administrator");
+  }
+  RobotFacts facts;
+  facts.permissions = std::move(*permissions);
+  facts.expires_at = now + rule.token_lifetime;
+  Principal p;
+  p.type = PrincipalType::kRobot;
+  p.name = std::string(kFederationPrefix) + rule.name;
+  p.robot = std::move(facts);
+  return p;
+}
+
+// Group names as the store keeps them: non-empty single lines, sorted, unique.
+std::vector<std::string> storable_groups(std::vector<std::string> groups) {
+  std::erase_if(groups, [](const std::string& g) {
+    return g.empty() || g.find_first_of("\r\n") != std::string::npos;
+  });
+  std::sort(groups.begin(), groups.end());
+  groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+  return groups;
 }
 
 AuthResult robot_principal(const metadata::RobotAccount& robot, int64_t now) {
@@ -61,7 +96,8 @@ AuthResult robot_principal(const metadata::RobotAccount& robot, int64_t now) {
   Principal p;
   p.type = PrincipalType::kRobot;
   p.name = robot.name;
-  p.robot = RobotFacts{std::move(*permissions), robot.project, robot.expires_at, robot.revoked_at};
+  p.robot = RobotFacts{std::move(*permissions), robot.project, robot.expires_at, robot.revoked_at,
+                       robot.allowed_networks};
   return p;
 }
 
@@ -72,8 +108,12 @@ AuthTime AuthTime::current() {
 }
 
 Authenticator::Authenticator(metadata::IdentityStore& store, LoginThrottle& throttle,
-                             AuthenticatorOptions options)
-    : store_(store), throttle_(throttle), options_(std::move(options)) {}
+                             AuthenticatorOptions options,
+                             std::shared_ptr<IdentityProviders> identity_providers)
+    : store_(store),
+      throttle_(throttle),
+      options_(std::move(options)),
+      identity_providers_(std::move(identity_providers)) {}
 
 AuthResult Authenticator::authenticate_basic(std::string_view username, std::string_view password,
                                              std::string_view client_address, const AuthTime& now) {
@@ -86,7 +126,8 @@ AuthResult Authenticator::authenticate_basic(std::string_view username, std::str
                   wait);
   }
   AuthResult result = bad_credentials();
-  if (username.empty() || username.size() > options_.max_name_bytes) {
+  if (username.empty() || username.size() > options_.max_name_bytes ||
+      is_federation_name(username)) {
     verify(std::nullopt, password);  // no such account can exist; same work as for any other
   } else if (is_robot_name(username)) {
     result = authenticate_robot(username, password, now);
@@ -104,6 +145,12 @@ AuthResult Authenticator::authenticate_basic(std::string_view username, std::str
 AuthResult Authenticator::authenticate_user(std::string_view name, std::string_view password) {
   auto user = store_.get_user(name);
   if (!user) return store_failed(user.error());
+  // Local users are checked here only; other names go to the directory when there is one.
+  IdentityProviders* providers = identity_providers();
+  if (providers != nullptr && providers->has_directory() &&
+      (!*user || (*user)->source == kLdapSource)) {
+    return authenticate_directory_user(name, password);
+  }
   std::optional<std::string> stored;
   if (*user && !(*user)->password_hash.empty()) stored = (*user)->password_hash;
   if (!verify(stored, password)) return bad_credentials();
@@ -128,6 +175,107 @@ AuthResult Authenticator::authenticate_user(std::string_view name, std::string_v
   return principal;
 }
 
+AuthResult Authenticator::authenticate_directory_user(std::string_view name,
+                                                      std::string_view password) {
+  auto identity = identity_providers()->directory_login(name, password);
+  if (!identity) {
+    if (identity.error().code == ErrorCode::kInvalidArgument) {
+      verify(std::nullopt, password);  // a failure costs what a wrong local password costs
+      return bad_credentials();
+    }
+    log_event(LogLevel::kWarn, "LDAP directory failed during authentication",
+              {{"error", identity.error().message}});
+    return refuse(AuthFailureKind::kUnavailable, ErrorCode::kUnavailable,
+                  "authentication is temporarily unavailable");
+  }
+  // The directory's spelling of the name (a login as "ALICE" is the account "alice").
+  const std::string& account = identity->username;
+  if (account.empty() || account.size() > options_.max_name_bytes || is_robot_name(account) ||
+      is_federation_name(account)) {
+    return bad_credentials();
+  }
+  auto existing = store_.get_user(account);
+  if (!existing) return store_failed(existing.error());
+  if (*existing && (*existing)->source != kLdapSource) {
+    // A local (or OpenID) account of that name: the directory may not vouch for it.
+    log_event(LogLevel::kWarn, "LDAP login refused: an account of another source has the name",
+              {{"user", account}, {"source", (*existing)->source}});
+    return bad_credentials();
+  }
+  metadata::User user;
+  user.name = account;
+  user.source = std::string(kLdapSource);
+  user.email = identity->email;
+  user.external_groups = std::move(identity->groups);
+  return provision_external(std::move(user), *existing);
+}
+
+AuthResult Authenticator::provision_external(metadata::User user,
+                                             const std::optional<metadata::User>& existing) {
+  user.external_groups = storable_groups(std::move(user.external_groups));
+  const bool changed = !existing || existing->email != user.email ||
+                       existing->external_groups != user.external_groups;
+  if (changed) {
+    auto stored = store_.upsert_external_user(user);
+    if (!stored && stored.error().code == ErrorCode::kConflict) {
+      return refuse(
+          AuthFailureKind::kDisabled, ErrorCode::kConflict,
+          "an account of another kind already has the name " + quote_untrusted(user.name));
+    }
+    if (!stored) return store_failed(stored.error());
+  }
+  // A new account is neither an administrator nor disabled; an existing one keeps both.
+  metadata::User current = existing ? *existing : user;
+  current.email = user.email;
+  current.external_groups = user.external_groups;
+  return user_principal(current);
+}
+
+AuthResult Authenticator::provision_oidc_user(const OidcIdentity& identity) {
+  const std::string& name = identity.username;
+  if (name.empty() || name.size() > options_.max_name_bytes || is_robot_name(name) ||
+      is_federation_name(name) || name.find_first_of("\r\n") != std::string::npos) {
+    return refuse(AuthFailureKind::kBadCredentials, ErrorCode::kInvalidArgument,
+                  "the provider's username claim is missing or not usable as an account name");
+  }
+  auto existing = store_.get_user(name);
+  if (!existing) return store_failed(existing.error());
+  if (*existing && (*existing)->source != kOidcSource) {
+    return refuse(AuthFailureKind::kDisabled, ErrorCode::kConflict,
+                  "an account that is not an OpenID account already has the name " +
+                      quote_untrusted(name));
+  }
+  metadata::User user;
+  user.name = name;
+  user.source = std::string(kOidcSource);
+  if (identity.email && identity.email_verified) user.email = *identity.email;
+  user.external_groups = identity.groups;
+  return provision_external(std::move(user), *existing);
+}
+
+AuthResult Authenticator::authenticate_federated(std::string_view id_token, int64_t now,
+                                                 FederationMatch* match) {
+  IdentityProviders* providers = identity_providers();
+  if (providers == nullptr) {
+    return refuse(AuthFailureKind::kBadCredentials, ErrorCode::kNotFound,
+                  "no federation rules are configured on this registry");
+  }
+  auto matched = providers->match_federation(id_token, now);
+  if (!matched) {
+    if (matched.error().code == ErrorCode::kUnavailable) {
+      log_event(LogLevel::kWarn, "token exchange: provider unavailable",
+                {{"error", matched.error().message}});
+      return refuse(AuthFailureKind::kUnavailable, ErrorCode::kUnavailable,
+                    matched.error().message);
+    }
+    return refuse(AuthFailureKind::kBadCredentials, ErrorCode::kInvalidArgument,
+                  matched.error().message);
+  }
+  AuthResult principal = federation_principal(matched->rule, now);
+  if (principal && match != nullptr) *match = std::move(*matched);
+  return principal;
+}
+
 AuthResult Authenticator::authenticate_robot(std::string_view name, std::string_view secret,
                                              const AuthTime& now) {
   auto robot = store_.get_robot(name);
@@ -144,6 +292,14 @@ AuthResult Authenticator::principal_for(std::string_view subject, int64_t now) {
     return refuse(AuthFailureKind::kBadCredentials, ErrorCode::kNotFound,
                   "account no longer exists");
   };
+  if (is_federation_name(subject)) {
+    auto rule = federation_rule_of(subject);
+    if (!rule) {
+      return refuse(AuthFailureKind::kBadCredentials, ErrorCode::kNotFound,
+                    "federation rule is no longer configured");
+    }
+    return federation_principal(*rule, now);
+  }
   if (is_robot_name(subject)) {
     auto robot = store_.get_robot(subject);
     if (!robot) return store_failed(robot.error());
@@ -176,6 +332,11 @@ Result<std::optional<metadata::Role>> Authenticator::effective_role(const Princi
 
 bool Authenticator::still_valid(std::string_view subject, int64_t issued_at, int64_t now) {
   if (subject.empty()) return true;
+  if (is_federation_name(subject)) {
+    // Tokens of a federation live no longer than its rule says now, and die with the rule.
+    auto rule = federation_rule_of(subject);
+    return rule && now < issued_at + rule->token_lifetime;
+  }
   if (!is_robot_name(subject)) return principal_for(subject, now).has_value();
   auto robot = store_.get_robot(subject);
   if (!robot || !*robot) return false;
@@ -184,6 +345,12 @@ bool Authenticator::still_valid(std::string_view subject, int64_t issued_at, int
   // token was issued invalidates it (a never-changed row has updated_at == created_at <= iat).
   bool rotated_since = r.updated_at > issued_at;
   return !rotated_since && robot_principal(r, now).has_value();
+}
+
+std::optional<FederationRule> Authenticator::federation_rule_of(std::string_view subject) const {
+  IdentityProviders* providers = identity_providers();
+  if (providers == nullptr || !is_federation_name(subject)) return std::nullopt;
+  return providers->federation_rule(subject.substr(kFederationPrefix.size()));
 }
 
 uint64_t Authenticator::hash_verifications() const { return verifications_.load(); }

@@ -1,6 +1,7 @@
 #include "auth/authenticator.h"
 
 #include <gmock/gmock.h>
+#include <map>
 #include <gtest/gtest.h>
 
 #include "auth/access_testing.h"
@@ -327,6 +328,262 @@ TEST_F(AuthenticatorTest, StillValidFollowsTheAccountState) {
   EXPECT_TRUE(auth_.still_valid(bot, rotated + 1, rotated + 1));
   testing::StoreFixture::must(fx_.store().revoke_robot(bot, rotated + 2));
   EXPECT_FALSE(auth_.still_valid(bot, rotated + 5, rotated + 5));
+}
+
+// ---- external accounts: LDAP, OpenID, federation (with a stand-in for the providers; the real
+// directory and provider are exercised by ldap_test, oidc_test and tests/e2e_idp.sh)
+
+constexpr char kGoodIdToken[] = "good-id-token";
+
+class FakeProviders : public IdentityProviders {
+ public:
+  struct Entry {
+    std::string password;
+    LdapIdentity identity;
+  };
+  std::map<std::string, Entry, std::less<>> directory;  // by the name typed
+  bool directory_down = false;
+  mutable int directory_calls = 0;
+  std::vector<FederationRule> rules;
+
+  bool has_directory() const override { return true; }
+  Result<LdapIdentity> directory_login(std::string_view name,
+                                       std::string_view password) const override {
+    ++directory_calls;
+    if (directory_down) return fail(ErrorCode::kUnavailable, "ldap://fake/ is unreachable");
+    auto it = directory.find(name);
+    if (it == directory.end() || it->second.password != password) {
+      return fail(ErrorCode::kInvalidArgument, std::string(kLdapBadCredentialsMessage));
+    }
+    return it->second.identity;
+  }
+  std::optional<FederationRule> federation_rule(std::string_view name) const override {
+    for (const auto& r : rules) {
+      if (r.name == name) return r;
+    }
+    return std::nullopt;
+  }
+  Result<FederationMatch> match_federation(std::string_view token, int64_t) const override {
+    if (token != kGoodIdToken || rules.empty()) {
+      return fail(ErrorCode::kNotFound,
+                  "no federation rule matches issuer \"https://ci.test\" subject \"other\"");
+    }
+    FederationMatch m;
+    m.rule = rules.front();
+    m.claims.issuer = "https://ci.test";
+    m.claims.subject = "ci-bot";
+    return m;
+  }
+  Result<std::string> begin_login(std::string_view,
+                                  std::span<const std::pair<std::string, std::string>>,
+                                  int64_t) override {
+    return fail(ErrorCode::kUnsupported, "not in this test");
+  }
+  Result<OidcIdentity> finish_login(std::string_view, std::string_view, std::string_view,
+                                    int64_t) override {
+    return fail(ErrorCode::kUnsupported, "not in this test");
+  }
+};
+
+class ExternalAuthTest : public AuthenticatorTest {
+ protected:
+  ExternalAuthTest()
+      : providers_(std::make_shared<FakeProviders>()),
+        ext_(fx_.store(), throttle_, {kFastHash, 256}, providers_) {
+    providers_->directory["dave"] = {"dave-ldap", {"dave", "uid=dave", "dave@example.test",
+                                                   {"developers", "readers"}}};
+    providers_->directory["carol"] = {"carol-ldap", {"carol", "uid=carol", "", {}}};
+    providers_->directory["alice"] = {"alice-ldap", {"alice", "uid=alice", "", {"admins"}}};
+    providers_->directory["ALICE"] = {"alice-ldap", {"alice", "uid=alice", "", {"admins"}}};
+    providers_->rules.push_back(FederationRule{"widgets", "https://ci.test", "bulwark",
+                                               {{"sub", "ci-bot"}}, kCiPermissions, 600});
+  }
+
+  AuthResult ext_login(std::string_view name, std::string_view password,
+                       std::string_view address = "192.0.2.1") {
+    return ext_.authenticate_basic(name, password, address, {kNow, kT0});
+  }
+
+  std::shared_ptr<FakeProviders> providers_;
+  Authenticator ext_;
+};
+
+TEST_F(ExternalAuthTest, DirectoryUsersAreProvisionedWithTheirGroups) {
+  auto dave = ext_login("dave", "dave-ldap");
+  ASSERT_TRUE(dave) << dave.error().error.message;
+  EXPECT_EQ(dave->type, PrincipalType::kUser);
+  EXPECT_EQ(dave->name, "dave");
+  EXPECT_FALSE(dave->is_admin);
+  EXPECT_EQ(dave->groups, (std::vector<std::string>{"developers", "readers"}));
+  auto row = testing::StoreFixture::must(fx_.store().get_user("dave"));
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->source, "ldap");
+  EXPECT_EQ(row->email, "dave@example.test");
+  EXPECT_TRUE(row->password_hash.empty());
+  EXPECT_EQ(row->external_groups, dave->groups);
+
+  // Groups give roles.
+  testing::StoreFixture::must(fx_.store().set_member(
+      {"proj", PrincipalKind::kGroup, "developers", Role::kDeveloper, 0}));
+  EXPECT_EQ(testing::StoreFixture::must(ext_.effective_role(*dave, "proj")), Role::kDeveloper);
+}
+
+TEST_F(ExternalAuthTest, AnUnchangedLoginDoesNotWriteTheStore) {
+  ASSERT_TRUE(ext_login("dave", "dave-ldap"));
+  uint64_t generation = fx_.store().identity_generation();
+  ASSERT_TRUE(ext_login("dave", "dave-ldap"));
+  EXPECT_EQ(fx_.store().identity_generation(), generation);
+  providers_->directory["dave"].identity.groups = {"developers"};  // left a group
+  auto dave = ext_login("dave", "dave-ldap");
+  ASSERT_TRUE(dave);
+  EXPECT_EQ(dave->groups, (std::vector<std::string>{"developers"}));
+  EXPECT_NE(fx_.store().identity_generation(), generation);
+}
+
+TEST_F(ExternalAuthTest, LocalUsersAreNeverCheckedAgainstTheDirectory) {
+  expect_failure(ext_login("alice", "alice-ldap"), AuthFailureKind::kBadCredentials);
+  EXPECT_EQ(providers_->directory_calls, 0);
+  auto alice = ext_login("alice", "alice-password");
+  ASSERT_TRUE(alice);
+  EXPECT_TRUE(alice->groups.empty());
+  EXPECT_EQ(testing::StoreFixture::must(fx_.store().get_user("alice"))->source, "local");
+}
+
+TEST_F(ExternalAuthTest, ADirectoryLoginNeverTakesOverALocalAccount) {
+  // "ALICE" is no local user, but the directory spells the account "alice", which is local.
+  auto r = ext_login("ALICE", "alice-ldap");
+  expect_failure(r, AuthFailureKind::kBadCredentials);
+  EXPECT_EQ(providers_->directory_calls, 1);
+  auto row = testing::StoreFixture::must(fx_.store().get_user("alice"));
+  EXPECT_EQ(row->source, "local");
+  EXPECT_TRUE(row->external_groups.empty());
+}
+
+TEST_F(ExternalAuthTest, WrongDirectoryPasswordAndUnknownNameAreIndistinguishable) {
+  uint64_t before = ext_.hash_verifications();
+  auto wrong = ext_login("dave", "not-daves");
+  auto unknown = ext_login("mallory", "dave-ldap");
+  auto wrong_local = ext_login("alice", "not-hers");
+  ASSERT_FALSE(wrong);
+  ASSERT_FALSE(unknown);
+  ASSERT_FALSE(wrong_local);
+  for (const auto* r : {&unknown, &wrong_local}) {
+    EXPECT_EQ(r->error().kind, wrong.error().kind);
+    EXPECT_EQ(r->error().error.code, wrong.error().error.code);
+    EXPECT_EQ(r->error().error.message, wrong.error().error.message);
+  }
+  EXPECT_EQ(ext_.hash_verifications(), before + 3);  // each failure costs one argon2 check
+  // Directory failures count against the throttle like local ones (3 free per account here).
+  ext_login("dave", "guess-2", "192.0.2.2");
+  ext_login("dave", "guess-3", "192.0.2.3");
+  ext_login("dave", "guess-4", "192.0.2.4");
+  int calls = providers_->directory_calls;
+  expect_failure(ext_login("dave", "dave-ldap", "192.0.2.5"), AuthFailureKind::kThrottled);
+  EXPECT_EQ(providers_->directory_calls, calls);  // a throttled attempt never reaches LDAP
+}
+
+TEST_F(ExternalAuthTest, ADirectoryOutageIsUnavailableAndNoGuess) {
+  providers_->directory_down = true;
+  for (int i = 0; i < 5; ++i) {
+    auto r = ext_login("dave", "dave-ldap");
+    expect_failure(r, AuthFailureKind::kUnavailable);
+    EXPECT_THAT(r.error().error.message, Not(HasSubstr("dave-ldap")));
+  }
+  providers_->directory_down = false;
+  EXPECT_TRUE(ext_login("dave", "dave-ldap"));  // the outage did not throttle the account
+}
+
+TEST_F(ExternalAuthTest, ExternalUsersKeepTheirGroupsBetweenLoginsAndCanBeDisabled) {
+  ASSERT_TRUE(ext_login("dave", "dave-ldap"));
+  auto later = ext_.principal_for("dave", kNow);
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->groups, (std::vector<std::string>{"developers", "readers"}));
+  EXPECT_TRUE(ext_.still_valid("dave", kNow, kNow));
+  testing::StoreFixture::must(fx_.store().set_user_disabled("dave", true));
+  expect_failure(ext_.principal_for("dave", kNow), AuthFailureKind::kDisabled);
+  EXPECT_FALSE(ext_.still_valid("dave", kNow, kNow));
+  expect_failure(ext_login("dave", "dave-ldap"), AuthFailureKind::kDisabled);
+  // Provisioning kept the administrator's decision.
+  EXPECT_TRUE(testing::StoreFixture::must(fx_.store().get_user("dave"))->disabled);
+}
+
+TEST_F(ExternalAuthTest, FederationPrincipalsComeFromTheirRule) {
+  FederationMatch match;
+  auto p = ext_.authenticate_federated(kGoodIdToken, kNow, &match);
+  ASSERT_TRUE(p) << p.error().error.message;
+  EXPECT_EQ(p->name, "federation:widgets");
+  EXPECT_EQ(p->type, PrincipalType::kRobot);
+  ASSERT_TRUE(p->robot);
+  EXPECT_EQ(p->robot->permissions.kind, RobotKind::kCi);
+  EXPECT_FALSE(p->robot->project);
+  EXPECT_EQ(p->robot->expires_at, kNow + 600);
+  EXPECT_EQ(match.rule.name, "widgets");
+  EXPECT_EQ(match.claims.subject, "ci-bot");
+  EXPECT_EQ(testing::StoreFixture::must(ext_.effective_role(*p, "proj")), std::nullopt);
+
+  auto refused = ext_.authenticate_federated("other-token", kNow);
+  expect_failure(refused, AuthFailureKind::kBadCredentials);
+  EXPECT_THAT(refused.error().error.message, HasSubstr("no federation rule matches"));
+  // Without providers nothing is exchanged.
+  expect_failure(auth_.authenticate_federated(kGoodIdToken, kNow),
+                 AuthFailureKind::kBadCredentials);
+}
+
+TEST_F(ExternalAuthTest, FederationTokensLiveAsLongAsTheRuleSaysAndDieWithIt) {
+  const std::string subject = "federation:widgets";
+  auto later = ext_.principal_for(subject, kNow + 100);
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->robot->permissions.rules.size(), 1u);
+  EXPECT_TRUE(ext_.still_valid(subject, kNow, kNow + 599));
+  EXPECT_FALSE(ext_.still_valid(subject, kNow, kNow + 600));
+  EXPECT_FALSE(ext_.still_valid("federation:gone", kNow, kNow));
+  expect_failure(ext_.principal_for("federation:gone", kNow), AuthFailureKind::kBadCredentials);
+  // Another registry configuration without the rule (a restart after editing the config).
+  EXPECT_FALSE(auth_.still_valid(subject, kNow, kNow));
+  expect_failure(auth_.principal_for(subject, kNow), AuthFailureKind::kBadCredentials);
+  providers_->rules.clear();
+  EXPECT_FALSE(ext_.still_valid(subject, kNow, kNow + 1));
+}
+
+TEST_F(ExternalAuthTest, NoPasswordLogsInAsAFederationPrincipal) {
+  fx_.add_user("federation:widgets", "pw");  // even if an administrator made such a user
+  uint64_t before = ext_.hash_verifications();
+  expect_failure(ext_login("federation:widgets", "pw"), AuthFailureKind::kBadCredentials);
+  EXPECT_EQ(ext_.hash_verifications(), before + 1);
+  EXPECT_EQ(providers_->directory_calls, 0);
+}
+
+TEST_F(ExternalAuthTest, OpenIdLoginsAreProvisionedAndNeverTakeOverOtherAccounts) {
+  OidcIdentity erin;
+  erin.username = "erin";
+  erin.email = "erin@example.test";
+  erin.email_verified = false;
+  erin.groups = {"developers", "developers", "ops"};
+  auto p = ext_.provision_oidc_user(erin);
+  ASSERT_TRUE(p) << p.error().error.message;
+  EXPECT_EQ(p->groups, (std::vector<std::string>{"developers", "ops"}));
+  auto row = testing::StoreFixture::must(fx_.store().get_user("erin"));
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->source, "oidc");
+  EXPECT_EQ(row->email, "");  // unverified addresses are not recorded
+  // An OpenID user has no password: Basic credentials never open it.
+  expect_failure(ext_login("erin", ""), AuthFailureKind::kBadCredentials);
+
+  OidcIdentity alice;
+  alice.username = "alice";
+  auto local = ext_.provision_oidc_user(alice);
+  expect_failure(local, AuthFailureKind::kDisabled);
+  EXPECT_EQ(local.error().error.code, ErrorCode::kConflict);
+  ASSERT_TRUE(ext_login("dave", "dave-ldap"));
+  OidcIdentity dave;
+  dave.username = "dave";
+  expect_failure(ext_.provision_oidc_user(dave), AuthFailureKind::kDisabled);
+
+  for (std::string bad : {"", "robot$proj+x", "federation:widgets", "two\nlines"}) {
+    OidcIdentity id;
+    id.username = bad;
+    expect_failure(ext_.provision_oidc_user(id), AuthFailureKind::kBadCredentials);
+  }
 }
 
 }  // namespace

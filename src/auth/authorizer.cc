@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <utility>
 
+#include "auth/network.h"
 #include "common/strict_json.h"
 
 namespace bulwark::auth {
@@ -376,9 +377,34 @@ std::string_view project_of(std::string_view repository) {
   return repository.substr(0, repository.find('/'));
 }
 
+std::optional<std::string> network_refusal(const Principal& principal,
+                                           const AccessContext& context) {
+  if (principal.type == PrincipalType::kUser && principal.is_admin) return std::nullopt;
+  // Each allow-list that applies: whose it is and its entries.
+  std::vector<std::pair<std::string, const std::vector<std::string>*>> lists;
+  if (context.project != nullptr && !context.project->allowed_networks.empty()) {
+    lists.emplace_back("project " + quote_untrusted(context.project->name),
+                       &context.project->allowed_networks);
+  }
+  if (principal.robot && !principal.robot->allowed_networks.empty()) {
+    lists.emplace_back("robot account " + quote_untrusted(principal.name),
+                       &principal.robot->allowed_networks);
+  }
+  for (const auto& [whose, entries] : lists) {
+    auto networks = NetworkSet::parse(*entries);
+    if (!networks) return whose + " has an unusable network allow-list (" + networks.error().message + ")";
+    if (!networks->contains(context.client_address)) {
+      return "client address " + quote_untrusted(context.client_address) +
+             " is outside the allowed networks of " + whose;
+    }
+  }
+  return std::nullopt;
+}
+
 Decision authorize(const Principal& principal, const AccessContext& context, ActionSet requested) {
   DecisionBuilder out(requested);
   if (principal.type == PrincipalType::kUser && principal.is_admin) return out.grant_all();
+  if (auto refused = network_refusal(principal, context)) return out.refuse_all(*refused);
   if (principal.type == PrincipalType::kRobot) {
     if (!principal.robot) return out.refuse_all("robot account has no permissions");
     if (principal.robot->revoked_at) return out.refuse_all("robot account was revoked");

@@ -9,7 +9,11 @@
 //
 // The rules around the table, checked in this order:
 //   1. System administrators may do everything, also on projects that do not exist yet (a push
-//      creates the project). Nobody else gets anything on a missing project.
+//      creates the project), and from any address (so an allow-list cannot lock them out).
+//      Nobody else gets anything on a missing project.
+//   1a. Network allow-lists: a request from outside the project's allowed networks, or a robot's
+//      request from outside the robot's, gets nothing (network_refusal()). An allow-list that no
+//      longer parses refuses everything (fail closed).
 //   2. Robots: revoked or expired robots get nothing; a project robot acts only inside its own
 //      project; otherwise a robot gets exactly the actions its permission rules grant for the
 //      repository (rules whose pattern matches, united), limited by its kind's row — pushes to
@@ -127,6 +131,7 @@ struct RobotFacts {
   std::optional<std::string> project;  // owning project; nullopt for a system robot
   int64_t expires_at = 0;              // unix seconds
   std::optional<int64_t> revoked_at;
+  std::vector<std::string> allowed_networks;  // empty: any address (auth/network.h syntax)
 };
 
 // Who is asking. Built by the Authenticator (or Principal::anonymous()).
@@ -209,6 +214,7 @@ struct AccessContext {
   const metadata::Project* project = nullptr;  // its project; nullptr when it does not exist
   std::optional<metadata::Role> role;          // the principal's effective role in `project`
   int64_t now = 0;                             // unix seconds (robot expiry)
+  std::string_view client_address;             // IP address of the request (allow-lists)
 };
 
 struct Refusal {
@@ -226,6 +232,12 @@ struct Decision {
 
 // The project a repository belongs to: its first path component.
 std::string_view project_of(std::string_view repository);
+
+// Why a request from context.client_address is outside the project's or the robot's allowed
+// networks; nullopt when the address is allowed (or no allow-list applies). System
+// administrators are never refused here.
+std::optional<std::string> network_refusal(const Principal& principal,
+                                           const AccessContext& context);
 
 // Which of `requested` the principal may do in `context`.
 // REQUIRES: context.project is nullptr or the project named project_of(context.repository).

@@ -46,7 +46,7 @@ Principal robot(RobotKind kind, std::vector<RobotRule> rules,
   Principal p;
   p.type = PrincipalType::kRobot;
   p.name = "robot$proj+bot";
-  p.robot = RobotFacts{{kind, std::move(rules)}, std::move(project), expires_at, revoked_at};
+  p.robot = RobotFacts{{kind, std::move(rules)}, std::move(project), expires_at, revoked_at, {}};
   return p;
 }
 Principal robot_with_everything(RobotKind kind) {
@@ -57,7 +57,7 @@ Project project(Environment env, Visibility vis) { return Project{"proj", vis, e
 
 Decision decide(const Principal& p, const Project* proj, std::optional<Role> role,
                 ActionSet requested, std::string_view repository = "proj/app") {
-  return authorize(p, AccessContext{repository, proj, role, kNow}, requested);
+  return authorize(p, AccessContext{repository, proj, role, kNow, "192.0.2.1"}, requested);
 }
 
 std::string env_name(Environment e) { return std::string(metadata::environment_name(e)); }
@@ -340,7 +340,7 @@ TEST(AuthorizerScopes, CatalogIsForSystemAdminsOnly) {
 
 TEST(AuthorizerScopes, RepositoryScopesAreNarrowedInRequestOrder) {
   Project proj = project(Environment::kDevelopment, Visibility::kPrivate);
-  AccessContext ctx{"proj/app", &proj, Role::kDeveloper, kNow};
+  AccessContext ctx{"proj/app", &proj, Role::kDeveloper, kNow, "192.0.2.1"};
   ScopeDecision d =
       authorize_scope(user(), scope("repository:proj/app:delete,push,frob,pull"), ctx);
   EXPECT_EQ(to_string(d.granted), "repository:proj/app:push,pull");
@@ -355,11 +355,63 @@ TEST(AuthorizerScopes, RepositoryScopesAreNarrowedInRequestOrder) {
 
 TEST(AuthorizerScopes, RefusesEverythingWhenNothingIsAllowed) {
   Project proj = project(Environment::kProduction, Visibility::kPrivate);
-  AccessContext ctx{"proj/app", &proj, std::nullopt, kNow};
+  AccessContext ctx{"proj/app", &proj, std::nullopt, kNow, "192.0.2.1"};
   ScopeDecision d =
       authorize_scope(Principal::anonymous(), scope("repository:proj/app:pull,push"), ctx);
   EXPECT_EQ(to_string(d.granted), "repository:proj/app:");
   EXPECT_EQ(d.refused.size(), 2u);
+}
+
+// ---- network allow-lists
+
+TEST(AuthorizerNetworks, ProjectAllowListRefusesEveryoneButAdminsFromOutside) {
+  Project proj = project(Environment::kDevelopment, Visibility::kPublic);
+  proj.allowed_networks = {"10.0.0.0/8", "2001:db8::/32"};
+  auto from = [&](const Principal& p, std::optional<Role> role, std::string_view address) {
+    return authorize(p, AccessContext{"proj/app", &proj, role, kNow, address},
+                     Action::kPull | Action::kPush);
+  };
+  EXPECT_EQ(from(user(), Role::kDeveloper, "10.1.2.3").granted, Action::kPull | Action::kPush);
+  EXPECT_EQ(from(user(), Role::kDeveloper, "2001:db8::7").granted, Action::kPull | Action::kPush);
+  Decision outside = from(user(), Role::kDeveloper, "192.0.2.1");
+  EXPECT_TRUE(outside.granted.empty());
+  ASSERT_NE(outside.reason(Action::kPull), nullptr);
+  EXPECT_EQ(*outside.reason(Action::kPull),
+            "client address \"192.0.2.1\" is outside the allowed networks of project \"proj\"");
+  EXPECT_TRUE(from(Principal::anonymous(), std::nullopt, "192.0.2.1").granted.empty());
+  EXPECT_EQ(from(Principal::anonymous(), std::nullopt, "10.0.0.1").granted, ActionSet(Action::kPull));
+  EXPECT_TRUE(from(robot_with_everything(RobotKind::kCi), std::nullopt, "192.0.2.1").granted.empty());
+  // System administrators cannot be locked out by an allow-list.
+  EXPECT_EQ(from(user("root", true), std::nullopt, "192.0.2.1").granted, Action::kPull | Action::kPush);
+  EXPECT_EQ(network_refusal(user("root", true), AccessContext{"proj/app", &proj, {}, kNow, "x"}),
+            std::nullopt);
+}
+
+TEST(AuthorizerNetworks, RobotAllowListAppliesOnTopOfTheProjects) {
+  Project proj = project(Environment::kDevelopment, Visibility::kPrivate);
+  Principal bot = robot_with_everything(RobotKind::kCi);
+  bot.robot->allowed_networks = {"192.0.2.0/24"};
+  auto pull_from = [&](std::string_view address) {
+    return authorize(bot, AccessContext{"proj/app", &proj, std::nullopt, kNow, address},
+                     ActionSet(Action::kPull));
+  };
+  EXPECT_EQ(pull_from("192.0.2.44").granted, ActionSet(Action::kPull));
+  Decision d = pull_from("198.51.100.1");
+  EXPECT_TRUE(d.granted.empty());
+  EXPECT_EQ(*d.reason(Action::kPull), "client address \"198.51.100.1\" is outside the allowed "
+                                      "networks of robot account \"robot$proj+bot\"");
+  proj.allowed_networks = {"10.0.0.0/8"};  // both lists must admit the address
+  EXPECT_TRUE(pull_from("192.0.2.44").granted.empty());
+}
+
+TEST(AuthorizerNetworks, AnUnusableAllowListFailsClosed) {
+  Project proj = project(Environment::kDevelopment, Visibility::kPublic);
+  proj.allowed_networks = {"10.0.0.0/8", "not-a-network"};
+  Decision d = authorize(Principal::anonymous(),
+                         AccessContext{"proj/app", &proj, std::nullopt, kNow, "10.0.0.1"},
+                         ActionSet(Action::kPull));
+  EXPECT_TRUE(d.granted.empty());
+  EXPECT_THAT(*d.reason(Action::kPull), testing::HasSubstr("unusable network allow-list"));
 }
 
 // ---- robot permissions and patterns

@@ -80,19 +80,20 @@ TokenService::TokenService(SigningKey key, TokenServiceOptions options, Revocati
       still_valid_(std::move(still_valid)) {}
 
 Result<IssuedToken> TokenService::issue(const Principal& principal, std::span<const Scope> granted,
-                                        int64_t now) const {
+                                        int64_t now, std::optional<int64_t> lifetime) const {
+  const int64_t seconds = lifetime.value_or(options_.token_lifetime);
   json::object claims{
       {"iss", options_.issuer},
       {"sub", principal.name},
       {"aud", options_.service},
-      {"exp", now + options_.token_lifetime},
+      {"exp", now + seconds},
       {"nbf", now},
       {"iat", now},
       {"jti", random_hex(16)},
       {"access", to_access_claim(granted)},
   };
   BULWARK_ASSIGN_OR_RETURN(std::string token, key_.sign(claims));
-  return IssuedToken{std::move(token), options_.token_lifetime, now};
+  return IssuedToken{std::move(token), seconds, now};
 }
 
 Result<TokenClaims> TokenService::verify(std::string_view token, int64_t now) const {

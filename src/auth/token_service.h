@@ -30,6 +30,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -96,9 +97,11 @@ class TokenService {
   // REQUIRES: options.token_lifetime > 0, options.refresh_lifetime > 0, still_valid callable.
   TokenService(SigningKey key, TokenServiceOptions options, RevocationCheck still_valid);
 
-  // A signed access token granting exactly `granted` (already narrowed by the authorizer).
+  // A signed access token granting exactly `granted` (already narrowed by the authorizer), valid
+  // for `lifetime` seconds when given (a federation rule's), else options().token_lifetime.
+  // REQUIRES: lifetime, when given, > 0.
   Result<IssuedToken> issue(const Principal& principal, std::span<const Scope> granted,
-                            int64_t now) const;
+                            int64_t now, std::optional<int64_t> lifetime = std::nullopt) const;
 
   // The claims of a token this service issued, or an error (kInvalidArgument, kTooLarge,
   // kUnsupported, kNotFound — answer all with 401 invalid_token) naming the failed check. A

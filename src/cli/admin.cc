@@ -1,7 +1,9 @@
-// `bulwark admin user|project|member|robot ...`: offline management of the identity store in
-// <data>/metadata.sqlite. Works while `bulwark serve` runs on the same data directory (SQLite WAL
-// lets several processes share the file). This file holds the group registration and the shared
-// helpers (admin_internal.h); the command groups live in admin_users.cc, admin_projects.cc and
+// `bulwark admin user|project|member|robot ...`: management of the identity store in
+// <data>/metadata.sqlite through api::AdminService (the management API's implementation), as
+// the local operator. Works while `bulwark serve` runs on the same data directory (SQLite WAL
+// lets several processes share the file; the server sees changes at once through the store's
+// identity generation). This file holds the group registration and the shared helpers
+// (admin_internal.h); the command groups live in admin_users.cc, admin_projects.cc and
 // admin_robots.cc.
 #include <pwd.h>
 #include <unistd.h>
@@ -12,7 +14,6 @@
 #include <iostream>
 #include <iterator>
 
-#include "audit/audit_log.h"
 #include "auth/password.h"
 #include "cli/admin_internal.h"
 
@@ -41,6 +42,39 @@ int fail_with(std::string_view what, std::string_view message) {
 }
 
 int fail_with(std::string_view what, const Error& error) { return fail_with(what, error.message); }
+
+int fail_with(std::string_view what, const api::AdminError& error) {
+  return fail_with(what, error.error.message);
+}
+
+Result<std::unique_ptr<Admin>> open_admin(const Common& common) {
+  auto admin = std::make_unique<Admin>();
+  BULWARK_ASSIGN_OR_RETURN(admin->store, open_store(common));
+  admin->authenticator = std::make_unique<auth::Authenticator>(*admin->store, admin->throttle);
+  admin->actor = api::Actor::local(local_actor());
+  Admin* self = admin.get();
+  const std::string key_file = common.data + "/audit-key.pem";
+  // Administrative changes are rare: cover each with a signed checkpoint at once, so that even
+  // removing the newest records is detected.
+  api::AuditRecorder recorder = [self, key_file](audit::Event event) -> Result<void> {
+    if (!self->audit_log) {
+      BULWARK_ASSIGN_OR_RETURN(self->audit_log,
+                               audit::AuditLog::open(*self->store, {key_file, 1000, {}}));
+    }
+    BULWARK_TRY_VOID(self->audit_log->record(event));
+    BULWARK_TRY_VOID(self->audit_log->checkpoint());
+    return ok();
+  };
+  admin->service = std::make_unique<api::AdminService>(*admin->store, *admin->authenticator,
+                                                       std::move(recorder));
+  return admin;
+}
+
+std::string networks_text(const std::vector<std::string>& networks) {
+  std::string out;
+  for (const std::string& n : networks) out += (out.empty() ? "" : ",") + n;
+  return out.empty() ? "any" : out;
+}
 
 Result<std::string> read_password_stdin() {
   std::string text;
@@ -110,50 +144,6 @@ std::string local_actor() {
 
 }  // namespace admin
 
-namespace {
-
-// Records an administrative change (every leaf but the listings) in the data directory's audit
-// trail, under a signed checkpoint: who ran it, which command, its positional targets (never a secret: passwords and
-// secrets are read from stdin or generated) and whether it succeeded. A failure to record is
-// reported on stderr; the change itself has already been made or refused.
-void audit_change(const admin::Leaf& leaf, int exit_code) {
-  if (leaf.app->get_name() == "list") return;
-  const CLI::Option* data_option = leaf.app->get_option_no_throw("--data");
-  if (data_option == nullptr) return;
-  admin::Common common;
-  common.data = data_option->as<std::string>();
-  auto store = admin::open_store(common);
-  if (!store) return;  // no data directory: nothing was changed
-  auto log = audit::AuditLog::open(**store, {common.data + "/audit-key.pem", 1000, {}});
-  if (!log) {
-    admin::fail_with("audit", log.error());
-    return;
-  }
-  audit::Event event;
-  event.actor = admin::local_actor();
-  event.action = "admin." + leaf.app->get_parent()->get_name() + "." + leaf.app->get_name();
-  event.outcome = exit_code == 0 ? audit::Outcome::kAllowed : audit::Outcome::kError;
-  std::string targets;
-  for (const CLI::Option* option : leaf.app->get_options()) {
-    if (!option->get_positional()) continue;
-    for (const std::string& value : option->results()) {
-      targets += (targets.empty() ? "" : " ") + value;
-    }
-  }
-  event.reason = "targets: " + targets + (exit_code == 0 ? "" : " (command failed)");
-  if (auto recorded = (*log)->record(event); !recorded) {
-    admin::fail_with("audit", recorded.error());
-    return;
-  }
-  // Administrative changes are rare: cover each with a signed checkpoint at once, so that even
-  // removing the newest records is detected.
-  if (auto signed_checkpoint = (*log)->checkpoint(); !signed_checkpoint) {
-    admin::fail_with("audit", signed_checkpoint.error());
-  }
-}
-
-}  // namespace
-
 Command add_admin(CLI::App& app) {
   CLI::App* group =
       app.add_subcommand("admin", "Manage users, projects, members and robot accounts");
@@ -167,9 +157,7 @@ Command add_admin(CLI::App& app) {
   return {group, [leaves] {
             for (const admin::Leaf& leaf : *leaves) {
               if (!leaf.app->parsed()) continue;
-              int exit_code = leaf.run();
-              audit_change(leaf, exit_code);
-              return exit_code;
+              return leaf.run();
             }
             return kExitError;
           }};

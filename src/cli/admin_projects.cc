@@ -1,11 +1,11 @@
 // `bulwark admin project create|list|update|delete` and `bulwark admin member set|remove|list`:
-// projects (the first path component of repositories, with their visibility and environment)
-// and who holds which role in them.
+// projects (the first path component of repositories, with their visibility, environment and
+// client network allow-list) and who holds which role in them, through api::AdminService.
 #include <iostream>
 #include <optional>
 
+#include "api/views.h"
 #include "cli/admin_internal.h"
-#include "oci/reference.h"
 
 namespace bulwark::cli::admin {
 namespace {
@@ -26,22 +26,6 @@ constexpr Environment kEnvironments[] = {Environment::kDevelopment, Environment:
                                          Environment::kProduction};
 constexpr Role kRoles[] = {Role::kProjectAdmin, Role::kMaintainer, Role::kDeveloper, Role::kGuest};
 
-// A project name is one repository path component ("team", "my-app", "a.b").
-Result<void> validate_project_name(const std::string& name) {
-  if (name.find('/') == std::string::npos && oci::validate_repository(name)) return ok();
-  return fail(ErrorCode::kInvalidArgument,
-              "invalid project name \"" + name +
-                  "\" (lowercase letters and digits, separated by '.', '_' or '-'; no '/')");
-}
-
-// kNotFound with a clear message when `project` does not exist.
-Result<metadata::Project> require_project(metadata::IdentityStore& store,
-                                          const std::string& project) {
-  BULWARK_ASSIGN_OR_RETURN(std::optional<metadata::Project> found, store.get_project(project));
-  if (!found) return fail(ErrorCode::kNotFound, "no project " + project);
-  return *found;
-}
-
 // ---- project
 
 struct ProjectFlags {
@@ -49,42 +33,36 @@ struct ProjectFlags {
   std::string name;
   bool make_public = false;
   bool make_private = false;
-  std::string environment;  // empty: unchanged (update) or development (create)
+  std::string environment;            // empty: unchanged (update) or development (create)
+  std::vector<std::string> networks;  // --allow-network (repeatable)
+  bool any_network = false;           // --any-network (update: clears the allow-list)
 };
 
 int project_create(const ProjectFlags& f) {
   constexpr std::string_view what = "project create";
-  if (auto valid = validate_project_name(f.name); !valid) return fail_with(what, valid.error());
-  auto store = open_store(f.common);
-  if (!store) return fail_with(what, store.error());
-  metadata::Project project;
+  auto admin = open_admin(f.common);
+  if (!admin) return fail_with(what, admin.error());
+  api::NewProject project;
   project.name = f.name;
   project.visibility =
       f.make_public ? metadata::Visibility::kPublic : metadata::Visibility::kPrivate;
   if (!f.environment.empty()) project.environment = *metadata::parse_environment(f.environment);
-  if (auto created = (*store)->create_project(project); !created) {
-    return fail_with(what, created.error().code == ErrorCode::kAlreadyExists
-                               ? "project " + f.name + " already exists"
-                               : created.error().message);
-  }
-  std::cerr << "created " << metadata::visibility_name(project.visibility) << " "
-            << metadata::environment_name(project.environment) << " project " << f.name << "\n";
+  project.allowed_networks = f.networks;
+  auto created = (*admin)->service->create_project((*admin)->actor, project);
+  if (!created) return fail_with(what, created.error());
+  std::cerr << "created " << metadata::visibility_name(created->visibility) << " "
+            << metadata::environment_name(created->environment) << " project " << f.name << "\n";
   return kExitOk;
 }
 
 int project_list(const ProjectFlags& f) {
-  auto store = open_store(f.common);
-  if (!store) return fail_with("project list", store.error());
-  auto projects = (*store)->list_projects();
+  auto admin = open_admin(f.common);
+  if (!admin) return fail_with("project list", admin.error());
+  auto projects = (*admin)->service->list_projects((*admin)->actor);
   if (!projects) return fail_with("project list", projects.error());
   if (f.common.output == "json") {
     json::array out;
-    for (const metadata::Project& p : *projects) {
-      out.push_back(json::object{{"name", p.name},
-                                 {"visibility", metadata::visibility_name(p.visibility)},
-                                 {"environment", metadata::environment_name(p.environment)},
-                                 {"created_at", p.created_at}});
-    }
+    for (const metadata::Project& p : *projects) out.push_back(api::project_json(p));
     print_json(out);
     return kExitOk;
   }
@@ -92,9 +70,9 @@ int project_list(const ProjectFlags& f) {
   for (const metadata::Project& p : *projects) {
     rows.push_back({p.name, std::string(metadata::visibility_name(p.visibility)),
                     std::string(metadata::environment_name(p.environment)),
-                    format_time(p.created_at)});
+                    format_time(p.created_at), networks_text(p.allowed_networks)});
   }
-  print_table({"NAME", "VISIBILITY", "ENVIRONMENT", "CREATED"}, rows);
+  print_table({"NAME", "VISIBILITY", "ENVIRONMENT", "CREATED", "NETWORKS"}, rows);
   return kExitOk;
 }
 
@@ -104,27 +82,22 @@ int project_update(const ProjectFlags& f) {
   if (f.make_public) update.visibility = metadata::Visibility::kPublic;
   if (f.make_private) update.visibility = metadata::Visibility::kPrivate;
   if (!f.environment.empty()) update.environment = *metadata::parse_environment(f.environment);
-  if (!update.visibility && !update.environment) {
-    return fail_with(what, "nothing to change (give --public, --private or --environment)");
-  }
-  auto store = open_store(f.common);
-  if (!store) return fail_with(what, store.error());
-  if (auto updated = (*store)->update_project(f.name, update); !updated) {
-    return fail_with(what, updated.error().code == ErrorCode::kNotFound ? "no project " + f.name
-                                                                        : updated.error().message);
-  }
+  if (!f.networks.empty()) update.allowed_networks = f.networks;
+  if (f.any_network) update.allowed_networks = metadata::NetworkList{};
+  auto admin = open_admin(f.common);
+  if (!admin) return fail_with(what, admin.error());
+  auto updated = (*admin)->service->update_project((*admin)->actor, f.name, update);
+  if (!updated) return fail_with(what, updated.error());
   std::cerr << "updated project " << f.name << "\n";
   return kExitOk;
 }
 
 int project_delete(const ProjectFlags& f) {
   constexpr std::string_view what = "project delete";
-  auto store = open_store(f.common);
-  if (!store) return fail_with(what, store.error());
-  if (auto deleted = (*store)->delete_project(f.name); !deleted) {
-    return fail_with(what, deleted.error().code == ErrorCode::kNotFound ? "no project " + f.name
-                                                                        : deleted.error().message);
-  }
+  auto admin = open_admin(f.common);
+  if (!admin) return fail_with(what, admin.error());
+  auto deleted = (*admin)->service->delete_project((*admin)->actor, f.name);
+  if (!deleted) return fail_with(what, deleted.error());
   std::cerr << "deleted project " << f.name << " with its members and robot accounts\n";
   return kExitOk;
 }
@@ -156,24 +129,19 @@ int member_set(const MemberFlags& f) {
   constexpr std::string_view what = "member set";
   auto principal = principal_of(f);
   if (!principal) return fail_with(what, principal.error());
-  auto store = open_store(f.common);
-  if (!store) return fail_with(what, store.error());
-  if (auto project = require_project(**store, f.project); !project) {
-    return fail_with(what, project.error());
-  }
-  if (principal->first == PrincipalKind::kUser) {
-    auto user = (*store)->get_user(principal->second);
-    if (user && !*user) {
-      std::cerr << "note: there is no local user " << principal->second
-                << "; the role applies to an OIDC or LDAP user of that name\n";
-    }
-  }
+  auto admin = open_admin(f.common);
+  if (!admin) return fail_with(what, admin.error());
   metadata::Member member;
   member.project = f.project;
   member.kind = principal->first;
   member.principal = principal->second;
   member.role = *metadata::parse_role(f.role);
-  if (auto set = (*store)->set_member(member); !set) return fail_with(what, set.error());
+  auto set = (*admin)->service->set_member((*admin)->actor, member);
+  if (!set) return fail_with(what, set.error());
+  if (!set->local_user_exists) {
+    std::cerr << "note: there is no local user " << member.principal
+              << "; the role applies to an OIDC or LDAP user of that name\n";
+  }
   std::cerr << metadata::principal_kind_name(member.kind) << " " << member.principal << " is "
             << metadata::role_name(member.role) << " of project " << f.project << "\n";
   return kExitOk;
@@ -183,37 +151,25 @@ int member_remove(const MemberFlags& f) {
   constexpr std::string_view what = "member remove";
   auto principal = principal_of(f);
   if (!principal) return fail_with(what, principal.error());
-  auto store = open_store(f.common);
-  if (!store) return fail_with(what, store.error());
-  if (auto project = require_project(**store, f.project); !project) {
-    return fail_with(what, project.error());
-  }
-  auto removed = (*store)->remove_member(f.project, principal->first, principal->second);
+  auto admin = open_admin(f.common);
+  if (!admin) return fail_with(what, admin.error());
+  auto removed = (*admin)->service->remove_member((*admin)->actor, f.project, principal->first,
+                                                  principal->second);
   if (!removed) return fail_with(what, removed.error());
-  const std::string who =
-      std::string(metadata::principal_kind_name(principal->first)) + " " + principal->second;
-  if (!*removed) return fail_with(what, who + " is not a member of project " + f.project);
-  std::cerr << "removed " << who << " from project " << f.project << "\n";
+  std::cerr << "removed " << metadata::principal_kind_name(principal->first) << " "
+            << principal->second << " from project " << f.project << "\n";
   return kExitOk;
 }
 
 int member_list(const MemberFlags& f) {
   constexpr std::string_view what = "member list";
-  auto store = open_store(f.common);
-  if (!store) return fail_with(what, store.error());
-  if (auto project = require_project(**store, f.project); !project) {
-    return fail_with(what, project.error());
-  }
-  auto members = (*store)->list_members(f.project);
+  auto admin = open_admin(f.common);
+  if (!admin) return fail_with(what, admin.error());
+  auto members = (*admin)->service->list_members((*admin)->actor, f.project);
   if (!members) return fail_with(what, members.error());
   if (f.common.output == "json") {
     json::array out;
-    for (const metadata::Member& m : *members) {
-      out.push_back(json::object{{"kind", metadata::principal_kind_name(m.kind)},
-                                 {"name", m.principal},
-                                 {"role", metadata::role_name(m.role)},
-                                 {"updated_at", m.updated_at}});
-    }
+    for (const metadata::Member& m : *members) out.push_back(api::member_json(m));
     print_json(out);
     return kExitOk;
   }
@@ -236,6 +192,13 @@ Leaves add_project_commands(CLI::App& admin) {
   auto add_name = [](CLI::App* cmd, ProjectFlags& f) {
     cmd->add_option("NAME", f.name, "project name")->required();
   };
+  auto add_networks = [](CLI::App* cmd, ProjectFlags& f) {
+    return cmd
+        ->add_option("--allow-network", f.networks,
+                     "a client network (CIDR or address) requests may come from (repeatable; "
+                     "default: anywhere)")
+        ->allow_extra_args(false);
+  };
   auto add_environment = [](CLI::App* cmd, ProjectFlags& f) {
     cmd->add_option("--environment", f.environment, "development, staging or production")
         ->check(CLI::IsMember(names_of(kEnvironments, metadata::environment_name)));
@@ -247,6 +210,7 @@ Leaves add_project_commands(CLI::App& admin) {
   add_name(create_cmd, *cf);
   create_cmd->add_flag("--public", cf->make_public, "anyone may pull from it");
   add_environment(create_cmd, *cf);
+  add_networks(create_cmd, *cf);
   leaves.push_back({create_cmd, [cf] { return project_create(*cf); }});
 
   auto lf = std::make_shared<ProjectFlags>();
@@ -255,14 +219,18 @@ Leaves add_project_commands(CLI::App& admin) {
   leaves.push_back({list_cmd, [lf] { return project_list(*lf); }});
 
   auto uf = std::make_shared<ProjectFlags>();
-  CLI::App* update_cmd =
-      group->add_subcommand("update", "Change a project's visibility or environment");
+  CLI::App* update_cmd = group->add_subcommand(
+      "update", "Change a project's visibility, environment or allowed client networks");
   add_common(update_cmd, uf->common, false);
   add_name(update_cmd, *uf);
   CLI::Option* pub = update_cmd->add_flag("--public", uf->make_public, "make it public");
   CLI::Option* priv = update_cmd->add_flag("--private", uf->make_private, "make it private");
   pub->excludes(priv);
   add_environment(update_cmd, *uf);
+  CLI::Option* allow = add_networks(update_cmd, *uf);
+  update_cmd
+      ->add_flag("--any-network", uf->any_network, "clear the allow-list: requests from anywhere")
+      ->excludes(allow);
   leaves.push_back({update_cmd, [uf] { return project_update(*uf); }});
 
   auto df = std::make_shared<ProjectFlags>();

@@ -1,25 +1,20 @@
-// `bulwark admin robot create|list|revoke|rotate`: robot accounts of a project, named
-// robot$PROJECT+NAME. Every robot expires (--expires is mandatory); its permissions are validated
-// by auth::parse_robot_permissions and stored in canonical form. The secret is generated, only its
+// `bulwark admin robot create|list|revoke|rotate|networks`: robot accounts of a project, named
+// robot$PROJECT+NAME, through api::AdminService. Every robot expires (--expires is mandatory);
+// its permissions are validated and stored in canonical form. The secret is generated, only its
 // argon2id hash is stored, and it is printed exactly once (by create and rotate).
 #include <algorithm>
 #include <iostream>
 #include <optional>
 
+#include "api/views.h"
 #include "auth/authorizer.h"
-#include "common/clock.h"
-#include "auth/password.h"
 #include "cli/admin_internal.h"
 #include "common/config.h"
-#include "oci/reference.h"
 
 namespace bulwark::cli::admin {
 namespace {
 
 namespace json = boost::json;
-
-// Longest accepted lifetime; also keeps now + lifetime far from overflowing.
-constexpr int64_t kMaxLifetimeDays = 3650;
 
 constexpr auth::RobotKind kKinds[] = {auth::RobotKind::kGeneric, auth::RobotKind::kCi,
                                       auth::RobotKind::kRelease};
@@ -30,32 +25,18 @@ std::vector<std::string> kind_names() {
   return out;
 }
 
-std::string robot_name(const std::string& project, const std::string& name) {
-  return "robot$" + project + "+" + name;
-}
+// Seconds of an --expires value ("90d", "12h", ...); the service checks the range.
+Result<int64_t> parse_lifetime(const std::string& text) { return parse_duration_seconds(text); }
 
-// Seconds from now until the robot expires; refuses 0 and absurd lifetimes.
-Result<int64_t> parse_lifetime(const std::string& text) {
-  BULWARK_ASSIGN_OR_RETURN(int64_t seconds, parse_duration_seconds(text));
-  if (seconds <= 0 || seconds > kMaxLifetimeDays * 86400) {
-    return fail(ErrorCode::kInvalidArgument,
-                "--expires must lie between 1s and " + std::to_string(kMaxLifetimeDays) + "d");
-  }
-  return seconds;
-}
-
-// The canonical permissions JSON of --kind and the --rule 'PATTERN=action,action' list. Every
-// pattern must stay inside `project`: a project robot acts only there, so a rule elsewhere is
-// a mistake that would silently grant nothing.
-Result<std::string> build_permissions(const std::string& kind,
-                                      const std::vector<std::string>& rules,
-                                      const std::string& project) {
+// The --rule 'PATTERN=action,action' list as the service's rules.
+Result<std::vector<api::RuleSpec>> parse_rules(const std::vector<std::string>& rules,
+                                               const std::string& project) {
   if (rules.empty()) {
     return fail(
         ErrorCode::kInvalidArgument,
         "give at least one --rule 'PATTERN=ACTION,...' (e.g. '" + project + "/*=pull,push')");
   }
-  json::array rule_array;
+  std::vector<api::RuleSpec> out;
   for (const std::string& rule : rules) {
     const size_t eq = rule.rfind('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == rule.size()) {
@@ -63,43 +44,31 @@ Result<std::string> build_permissions(const std::string& kind,
                                                    "\" (expected PATTERN=ACTION,... e.g. '" +
                                                    project + "/*=pull,push')");
     }
-    const std::string pattern = rule.substr(0, eq);
-    if (pattern != project && pattern.rfind(project + "/", 0) != 0) {
-      return fail(ErrorCode::kInvalidArgument, "--rule pattern \"" + pattern +
-                                                   "\" lies outside project " + project +
-                                                   " (it must start with \"" + project + "/\")");
-    }
-    json::array actions;
+    api::RuleSpec spec{rule.substr(0, eq), {}};
     std::string_view list = std::string_view(rule).substr(eq + 1);
     while (true) {
       const size_t comma = list.find(',');
-      actions.emplace_back(list.substr(0, comma));
+      spec.actions.emplace_back(list.substr(0, comma));
       if (comma == std::string_view::npos) break;
       list.remove_prefix(comma + 1);
     }
-    rule_array.push_back(json::object{{"repository", pattern}, {"actions", std::move(actions)}});
+    out.push_back(std::move(spec));
   }
-  const std::string text =
-      json::serialize(json::object{{"kind", kind}, {"rules", std::move(rule_array)}});
-  BULWARK_ASSIGN_OR_RETURN(auth::RobotPermissions parsed, auth::parse_robot_permissions(text));
-  return auth::to_json(parsed);
+  return out;
 }
 
-struct Issued {
-  std::string name;
-  std::string secret;
-  int64_t expires_at;
-};
-
-void print_issued(const Issued& issued, const std::string& output) {
+void print_issued(const api::IssuedRobot& issued, const std::string& output) {
   if (output == "json") {
-    print_json(json::object{
-        {"name", issued.name}, {"secret", issued.secret}, {"expires_at", issued.expires_at}});
+    print_json(api::issued_json(issued));
   } else {
     std::cout << "name:    " << issued.name << "\nsecret:  " << issued.secret
               << "\nexpires: " << format_time(issued.expires_at) << "\n";
   }
   std::cerr << "store the secret now: it is not shown again\n";
+}
+
+void add_networks(CLI::App* cmd, std::vector<std::string>& networks, const char* help) {
+  cmd->add_option("--allow-network", networks, help)->allow_extra_args(false);
 }
 
 // ---- create
@@ -112,41 +81,28 @@ struct CreateFlags {
   std::string kind = "generic";
   std::vector<std::string> rules;
   std::string description;
+  std::vector<std::string> networks;
 };
 
 int create(const CreateFlags& f) {
   constexpr std::string_view what = "robot create";
-  if (f.name.find('/') != std::string::npos || !oci::validate_repository(f.name)) {
-    return fail_with(what, "invalid robot name \"" + f.name +
-                               "\" (lowercase letters and digits, separated by '.', '_' or '-')");
-  }
   auto lifetime = parse_lifetime(f.expires);
   if (!lifetime) return fail_with(what, lifetime.error());
-  auto permissions = build_permissions(f.kind, f.rules, f.project);
-  if (!permissions) return fail_with(what, permissions.error());
-  auto store = open_store(f.common);
-  if (!store) return fail_with(what, store.error());
-  auto project = (*store)->get_project(f.project);
-  if (!project) return fail_with(what, project.error());
-  if (!*project) return fail_with(what, "no project " + f.project);
-
-  Issued issued{robot_name(f.project, f.name), auth::generate_secret(), 0};
-  auto hash = auth::hash_password(issued.secret);
-  if (!hash) return fail_with(what, hash.error());
-  metadata::RobotAccount robot;
-  robot.name = issued.name;
+  auto rules = parse_rules(f.rules, f.project);
+  if (!rules) return fail_with(what, rules.error());
+  auto admin = open_admin(f.common);
+  if (!admin) return fail_with(what, admin.error());
+  api::NewRobot robot;
   robot.project = f.project;
-  robot.secret_hash = std::move(*hash);
+  robot.name = f.name;
+  robot.kind = f.kind;
+  robot.rules = std::move(*rules);
+  robot.lifetime_seconds = *lifetime;
   robot.description = f.description;
-  robot.permissions_json = std::move(*permissions);
-  robot.expires_at = issued.expires_at = unix_seconds() + *lifetime;
-  robot.created_by = local_actor();
-  if (auto created = (*store)->create_robot(robot); !created) {
-    return fail_with(what, created.error().code == ErrorCode::kAlreadyExists
-                               ? "robot " + issued.name + " already exists"
-                               : created.error().message);
-  }
-  print_issued(issued, f.common.output);
+  robot.allowed_networks = f.networks;
+  auto issued = (*admin)->service->create_robot((*admin)->actor, robot);
+  if (!issued) return fail_with(what, issued.error());
+  print_issued(*issued, f.common.output);
   return kExitOk;
 }
 
@@ -157,98 +113,56 @@ struct ListFlags {
   std::string project;
 };
 
-std::string status_of(const metadata::RobotAccount& r, int64_t now) {
-  if (r.revoked_at) return "revoked";
-  return now >= r.expires_at ? "expired" : "active";
-}
-
 int list(const ListFlags& f) {
-  auto store = open_store(f.common);
-  if (!store) return fail_with("robot list", store.error());
+  auto admin = open_admin(f.common);
+  if (!admin) return fail_with("robot list", admin.error());
   std::optional<std::string_view> project;
   if (!f.project.empty()) project = f.project;
-  auto robots = (*store)->list_robots(project);
+  auto robots = (*admin)->service->list_robots((*admin)->actor, project);
   if (!robots) return fail_with("robot list", robots.error());
-  const int64_t now = unix_seconds();
   json::array out;
   std::vector<std::vector<std::string>> rows;
-  for (const metadata::RobotAccount& r : *robots) {
-    // Stored permissions were validated when written; show "invalid" rather than fail the whole
-    // listing should a row have been edited by hand.
-    auto permissions = auth::parse_robot_permissions(r.permissions_json);
-    json::array rules;
+  for (const api::RobotInfo& r : *robots) {
+    out.push_back(api::robot_json(r));
     std::string rules_text;
-    if (permissions) {
-      for (const auth::RobotRule& rule : permissions->rules) {
-        json::array actions;
-        for (auth::Action a : rule.actions.actions()) actions.emplace_back(auth::action_name(a));
-        rules.push_back(json::object{{"repository", rule.repository}, {"actions", actions}});
-        std::string names = rule.actions.str();
-        std::replace(names.begin(), names.end(), ' ', ',');
-        rules_text += (rules_text.empty() ? "" : " ") + rule.repository + "=" + names;
-      }
+    for (const api::RuleSpec& rule : r.rules) {
+      std::string names;
+      for (const std::string& a : rule.actions) names += (names.empty() ? "" : ",") + a;
+      rules_text += (rules_text.empty() ? "" : " ") + rule.repository + "=" + names;
     }
-    const std::string kind =
-        permissions ? std::string(auth::robot_kind_name(permissions->kind)) : "invalid";
-    json::value revoked_at = nullptr;
-    if (r.revoked_at) revoked_at = *r.revoked_at;
-    json::value owner = nullptr;
-    if (r.project) owner = *r.project;
-    out.push_back(json::object{{"name", r.name},
-                               {"project", owner},
-                               {"kind", kind},
-                               {"rules", std::move(rules)},
-                               {"description", r.description},
-                               {"status", status_of(r, now)},
-                               {"expires_at", r.expires_at},
-                               {"revoked_at", revoked_at},
-                               {"created_by", r.created_by},
-                               {"created_at", r.created_at},
-                               {"updated_at", r.updated_at}});
-    rows.push_back({r.name, r.project.value_or("-"), kind, status_of(r, now),
-                    format_time(r.expires_at), rules_text.empty() ? "-" : rules_text});
+    rows.push_back({r.name, r.project.value_or("-"), r.kind, r.status, format_time(r.expires_at),
+                    rules_text.empty() ? "-" : rules_text, networks_text(r.allowed_networks)});
   }
   if (f.common.output == "json") {
     print_json(out);
   } else {
-    print_table({"NAME", "PROJECT", "KIND", "STATUS", "EXPIRES", "RULES"}, rows);
+    print_table({"NAME", "PROJECT", "KIND", "STATUS", "EXPIRES", "RULES", "NETWORKS"}, rows);
   }
   return kExitOk;
 }
 
-// ---- revoke, rotate
+// ---- revoke, rotate, networks
 
 struct NameFlags {
   Common common;
   std::string name;
-  std::string expires;  // rotate only; empty keeps the expiry
+  std::string expires;                // rotate only; empty keeps the expiry
+  std::vector<std::string> networks;  // networks only
+  bool any_network = false;           // networks only
 };
-
-// The named robot, or kNotFound with a clear message.
-Result<metadata::RobotAccount> require_robot(metadata::IdentityStore& store,
-                                             const std::string& name) {
-  BULWARK_ASSIGN_OR_RETURN(std::optional<metadata::RobotAccount> robot, store.get_robot(name));
-  if (!robot) {
-    return fail(ErrorCode::kNotFound, "no robot " + name + " (names look like robot$PROJECT+NAME)");
-  }
-  return *robot;
-}
 
 int revoke(const NameFlags& f) {
   constexpr std::string_view what = "robot revoke";
-  auto store = open_store(f.common);
-  if (!store) return fail_with(what, store.error());
-  auto robot = require_robot(**store, f.name);
-  if (!robot) return fail_with(what, robot.error());
-  if (robot->revoked_at) {
-    std::cerr << "robot " << f.name << " was already revoked at " << format_time(*robot->revoked_at)
-              << "\n";
-    return kExitOk;
+  auto admin = open_admin(f.common);
+  if (!admin) return fail_with(what, admin.error());
+  auto revoked = (*admin)->service->revoke_robot((*admin)->actor, f.name);
+  if (!revoked) return fail_with(what, revoked.error());
+  if (revoked->already_revoked) {
+    std::cerr << "robot " << f.name << " was already revoked at "
+              << format_time(revoked->revoked_at) << "\n";
+  } else {
+    std::cerr << "revoked robot " << f.name << "\n";
   }
-  if (auto revoked = (*store)->revoke_robot(f.name, unix_seconds()); !revoked) {
-    return fail_with(what, revoked.error());
-  }
-  std::cerr << "revoked robot " << f.name << "\n";
   return kExitOk;
 }
 
@@ -260,27 +174,26 @@ int rotate(const NameFlags& f) {
     if (!parsed) return fail_with(what, parsed.error());
     lifetime = *parsed;
   }
-  auto store = open_store(f.common);
-  if (!store) return fail_with(what, store.error());
-  auto robot = require_robot(**store, f.name);
+  auto admin = open_admin(f.common);
+  if (!admin) return fail_with(what, admin.error());
+  auto issued = (*admin)->service->rotate_robot((*admin)->actor, f.name, lifetime);
+  if (!issued) return fail_with(what, issued.error());
+  print_issued(*issued, f.common.output);
+  return kExitOk;
+}
+
+int networks(const NameFlags& f) {
+  constexpr std::string_view what = "robot networks";
+  if (f.networks.empty() && !f.any_network) {
+    return fail_with(what, "give --allow-network CIDR (repeatable) or --any-network");
+  }
+  auto admin = open_admin(f.common);
+  if (!admin) return fail_with(what, admin.error());
+  auto robot = (*admin)->service->set_robot_networks((*admin)->actor, f.name, f.networks);
   if (!robot) return fail_with(what, robot.error());
-  if (robot->revoked_at) {
-    return fail_with(what, "robot " + f.name + " is revoked; create a new robot instead");
-  }
-  const int64_t now = unix_seconds();
-  if (!lifetime && now >= robot->expires_at) {
-    return fail_with(what, "robot " + f.name + " expired at " + format_time(robot->expires_at) +
-                               "; give --expires to extend it");
-  }
-  Issued issued{f.name, auth::generate_secret(), robot->expires_at};
-  auto hash = auth::hash_password(issued.secret);
-  if (!hash) return fail_with(what, hash.error());
-  std::optional<int64_t> expires_at;
-  if (lifetime) expires_at = issued.expires_at = now + *lifetime;
-  if (auto rotated = (*store)->rotate_robot_secret(f.name, *hash, expires_at); !rotated) {
-    return fail_with(what, rotated.error());
-  }
-  print_issued(issued, f.common.output);
+  if (f.common.output == "json") print_json(api::robot_json(*robot));
+  std::cerr << "robot " << f.name << " may connect from " << networks_text(robot->allowed_networks)
+            << "\n";
   return kExitOk;
 }
 
@@ -307,6 +220,9 @@ Leaves add_robot_commands(CLI::App& admin) {
                    "pull push delete sign scan *")
       ->allow_extra_args(false);
   create_cmd->add_option("--description", cf->description, "free text");
+  add_networks(create_cmd, cf->networks,
+               "a client network (CIDR or address) the robot may connect from (repeatable; "
+               "default: anywhere)");
   leaves.push_back({create_cmd, [cf] { return create(*cf); }});
 
   auto lf = std::make_shared<ListFlags>();
@@ -328,6 +244,16 @@ Leaves add_robot_commands(CLI::App& admin) {
   rotate_cmd->add_option("NAME", rf->name, "robot$PROJECT+NAME")->required();
   rotate_cmd->add_option("--expires", rf->expires, "new lifetime from now (default: keep)");
   leaves.push_back({rotate_cmd, [rf] { return rotate(*rf); }});
+
+  auto nf = std::make_shared<NameFlags>();
+  CLI::App* networks_cmd =
+      group->add_subcommand("networks", "Replace the client networks a robot may connect from");
+  add_common(networks_cmd, nf->common, true);
+  networks_cmd->add_option("NAME", nf->name, "robot$PROJECT+NAME")->required();
+  add_networks(networks_cmd, nf->networks, "a client network (CIDR or address) (repeatable)");
+  networks_cmd->add_flag("--any-network", nf->any_network, "clear the allow-list: anywhere")
+      ->excludes("--allow-network");
+  leaves.push_back({networks_cmd, [nf] { return networks(*nf); }});
   return leaves;
 }
 

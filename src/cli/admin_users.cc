@@ -1,38 +1,18 @@
-// `bulwark admin user create|list|passwd|disable|enable|delete`: local user accounts.
-// Passwords come from stdin or are generated (and then printed once on stdout); there is no option
-// that takes a password, so none ends up in shell history or the process list. Confirmations go to
-// stderr so stdout carries only data (a generated password, a listing).
-#include <algorithm>
-#include <cctype>
+// `bulwark admin user create|list|passwd|disable|enable|delete|totp enrol|totp remove`: local
+// user accounts, through api::AdminService. Passwords come from stdin or are generated (and then
+// printed once on stdout); there is no option that takes a password, so none ends up in shell
+// history or the process list. Confirmations go to stderr so stdout carries only data (a
+// generated password, a TOTP enrolment, a listing).
 #include <iostream>
 #include <optional>
 
-#include "auth/password.h"
+#include "api/views.h"
 #include "cli/admin_internal.h"
 
 namespace bulwark::cli::admin {
 namespace {
 
 namespace json = boost::json;
-
-constexpr size_t kMaxUserName = 128;
-
-// Local user names: letters, digits and . _ @ - starting with a letter or digit. This keeps ':'
-// (the basic-auth separator), '$' (robot names) and whitespace out.
-Result<void> validate_user_name(std::string_view name) {
-  auto allowed = [](unsigned char c) {
-    return std::isalnum(c) != 0 || c == '.' || c == '_' || c == '@' || c == '-';
-  };
-  if (name.empty() || name.size() > kMaxUserName ||
-      std::isalnum(static_cast<unsigned char>(name.front())) == 0 ||
-      !std::all_of(name.begin(), name.end(), allowed)) {
-    return fail(ErrorCode::kInvalidArgument,
-                "invalid user name \"" + std::string(name) +
-                    "\" (1-128 letters, digits, '.', '_', '@' or '-', starting with a letter or "
-                    "digit)");
-  }
-  return ok();
-}
 
 struct PasswordSource {
   bool from_stdin = false;
@@ -48,44 +28,20 @@ void add_password_source(CLI::App* cmd, PasswordSource& source) {
   in->excludes(gen);
 }
 
-// The new password, from stdin or generated.
-Result<std::string> obtain_password(const PasswordSource& source) {
-  if (source.generate) return auth::generate_secret();
-  if (source.from_stdin) return read_password_stdin();
+// The password to set (nullopt: let the service generate one), from the flags.
+Result<std::optional<std::string>> password_of(const PasswordSource& source) {
+  if (source.generate) return std::optional<std::string>();
+  if (source.from_stdin) {
+    BULWARK_ASSIGN_OR_RETURN(std::string password, read_password_stdin());
+    return std::optional<std::string>(std::move(password));
+  }
   return fail(ErrorCode::kInvalidArgument,
               "give --password-stdin or --generate-password (a password is never accepted as a "
               "command-line argument)");
 }
 
-struct NewPassword {
-  std::string hash;
-  std::optional<std::string> generated;  // to print once, after the hash is stored
-};
-
-Result<NewPassword> new_password(const PasswordSource& source) {
-  BULWARK_ASSIGN_OR_RETURN(std::string password, obtain_password(source));
-  BULWARK_ASSIGN_OR_RETURN(std::string hash, auth::hash_password(password));
-  NewPassword out{std::move(hash), std::nullopt};
-  if (source.generate) out.generated = std::move(password);
-  return out;
-}
-
-void print_generated(const NewPassword& password) {
-  if (password.generated) std::cout << *password.generated << "\n";
-}
-
-// Refuses to disable or delete `name` when it is the last enabled administrator: nobody could
-// then manage the registry through its API.
-Result<void> keep_an_admin(metadata::IdentityStore& store, std::string_view name) {
-  BULWARK_ASSIGN_OR_RETURN(std::vector<metadata::User> users, store.list_users());
-  auto enabled_admin = [](const metadata::User& u) { return u.admin && !u.disabled; };
-  auto self = std::find_if(users.begin(), users.end(),
-                           [&](const metadata::User& u) { return u.name == name; });
-  if (self == users.end() || !enabled_admin(*self)) return ok();
-  if (std::count_if(users.begin(), users.end(), enabled_admin) > 1) return ok();
-  return fail(ErrorCode::kConflict, "user " + std::string(name) +
-                                        " is the last enabled administrator; create another "
-                                        "administrator first");
+void print_generated(const std::optional<std::string>& generated) {
+  if (generated) std::cout << *generated << "\n";
 }
 
 struct CreateFlags {
@@ -98,24 +54,14 @@ struct CreateFlags {
 
 int create(const CreateFlags& f) {
   constexpr std::string_view what = "user create";
-  if (auto valid = validate_user_name(f.name); !valid) return fail_with(what, valid.error());
-  auto store = open_store(f.common);
-  if (!store) return fail_with(what, store.error());
-  auto existing = (*store)->get_user(f.name);
-  if (!existing) return fail_with(what, existing.error());
-  if (*existing) return fail_with(what, "user " + f.name + " already exists");
-  // Checked first to spare the hashing; create_user still refuses a concurrent duplicate.
-  auto password = new_password(f.password);
+  auto password = password_of(f.password);
   if (!password) return fail_with(what, password.error());
-  metadata::User user;
-  user.name = f.name;
-  user.email = f.email;
-  user.admin = f.admin;
-  user.password_hash = password->hash;
-  if (auto created = (*store)->create_user(user); !created) {
-    return fail_with(what, created.error());
-  }
-  print_generated(*password);
+  auto admin = open_admin(f.common);
+  if (!admin) return fail_with(what, admin.error());
+  auto created = (*admin)->service->create_user(
+      (*admin)->actor, api::NewUser{f.name, f.email, f.admin, std::move(*password)});
+  if (!created) return fail_with(what, created.error());
+  print_generated(created->generated_password);
   std::cerr << "created " << (f.admin ? "administrator " : "user ") << f.name << "\n";
   return kExitOk;
 }
@@ -125,29 +71,20 @@ struct ListFlags {
 };
 
 int list(const ListFlags& f) {
-  auto store = open_store(f.common);
-  if (!store) return fail_with("user list", store.error());
-  auto users = (*store)->list_users();
+  auto admin = open_admin(f.common);
+  if (!admin) return fail_with("user list", admin.error());
+  auto users = (*admin)->service->list_users((*admin)->actor);
   if (!users) return fail_with("user list", users.error());
   if (f.common.output == "json") {
     json::array out;
-    for (const metadata::User& u : *users) {
-      out.push_back(json::object{{"name", u.name},
-                                 {"email", u.email},
-                                 {"admin", u.admin},
-                                 {"disabled", u.disabled},
-                                 {"password_set", !u.password_hash.empty()},
-                                 {"totp_enrolled", !u.totp_secret.empty()},
-                                 {"created_at", u.created_at},
-                                 {"updated_at", u.updated_at}});
-    }
+    for (const api::UserInfo& u : *users) out.push_back(api::user_json(u, /*with_source=*/false));
     print_json(out);
     return kExitOk;
   }
   std::vector<std::vector<std::string>> rows;
   auto yes_no = [](bool b) { return std::string(b ? "yes" : "no"); };
-  for (const metadata::User& u : *users) {
-    rows.push_back({u.name, yes_no(u.admin), yes_no(u.disabled), yes_no(!u.totp_secret.empty()),
+  for (const api::UserInfo& u : *users) {
+    rows.push_back({u.name, yes_no(u.admin), yes_no(u.disabled), yes_no(u.totp_enrolled),
                     u.email.empty() ? "-" : u.email, format_time(u.created_at),
                     format_time(u.updated_at)});
   }
@@ -163,17 +100,13 @@ struct PasswdFlags {
 
 int passwd(const PasswdFlags& f) {
   constexpr std::string_view what = "user passwd";
-  auto store = open_store(f.common);
-  if (!store) return fail_with(what, store.error());
-  auto existing = (*store)->get_user(f.name);
-  if (!existing) return fail_with(what, existing.error());
-  if (!*existing) return fail_with(what, "no user " + f.name);
-  auto password = new_password(f.password);
+  auto password = password_of(f.password);
   if (!password) return fail_with(what, password.error());
-  if (auto set = (*store)->set_user_password_hash(f.name, password->hash); !set) {
-    return fail_with(what, set.error());
-  }
-  print_generated(*password);
+  auto admin = open_admin(f.common);
+  if (!admin) return fail_with(what, admin.error());
+  auto set = (*admin)->service->set_password((*admin)->actor, f.name, std::move(*password));
+  if (!set) return fail_with(what, set.error());
+  print_generated(*set);
   std::cerr << "changed the password of " << f.name << "\n";
   return kExitOk;
 }
@@ -183,45 +116,54 @@ struct NameFlags {
   std::string name;
 };
 
-// disable / enable / delete: one table row each.
+// disable / enable / delete / totp remove: one table row each.
 struct NameAction {
   const char* verb;
   const char* help;
-  Result<void> (*apply)(metadata::IdentityStore&, std::string_view name);
+  api::AdminResult<void> (*apply)(Admin&, const std::string& name);
   const char* done;
 };
 
-Result<void> disable_user(metadata::IdentityStore& store, std::string_view name) {
-  BULWARK_TRY_VOID(keep_an_admin(store, name));
-  return store.set_user_disabled(name, true);
-}
-
-Result<void> enable_user(metadata::IdentityStore& store, std::string_view name) {
-  return store.set_user_disabled(name, false);
-}
-
-Result<void> delete_user(metadata::IdentityStore& store, std::string_view name) {
-  BULWARK_TRY_VOID(keep_an_admin(store, name));
-  BULWARK_ASSIGN_OR_RETURN(bool deleted, store.delete_user(name));
-  if (!deleted) return fail(ErrorCode::kNotFound, "no user " + std::string(name));
-  return ok();
-}
-
 constexpr NameAction kNameActions[] = {
-    {"disable", "Disable a user (it can no longer sign in)", disable_user, "disabled"},
-    {"enable", "Enable a disabled user", enable_user, "enabled"},
-    {"delete", "Delete a user and its direct project memberships", delete_user, "deleted"},
+    {"disable", "Disable a user (it can no longer sign in)",
+     [](Admin& a, const std::string& n) { return a.service->set_user_disabled(a.actor, n, true); },
+     "disabled user"},
+    {"enable", "Enable a disabled user",
+     [](Admin& a, const std::string& n) { return a.service->set_user_disabled(a.actor, n, false); },
+     "enabled user"},
+    {"delete", "Delete a user and its direct project memberships",
+     [](Admin& a, const std::string& n) { return a.service->delete_user(a.actor, n); },
+     "deleted user"},
 };
+constexpr NameAction kTotpRemove = {
+    "remove", "Remove a user's TOTP second factor",
+    [](Admin& a, const std::string& n) { return a.service->remove_totp(a.actor, n); },
+    "removed the TOTP second factor of"};
 
-int run_name_action(const NameAction& action, const NameFlags& f) {
-  const std::string what = std::string("user ") + action.verb;
-  auto store = open_store(f.common);
-  if (!store) return fail_with(what, store.error());
-  if (auto done = action.apply(**store, f.name); !done) {
-    return fail_with(what, done.error().code == ErrorCode::kNotFound ? "no user " + f.name
-                                                                     : done.error().message);
+int run_name_action(std::string_view group, const NameAction& action, const NameFlags& f) {
+  const std::string what = std::string(group) + " " + action.verb;
+  auto admin = open_admin(f.common);
+  if (!admin) return fail_with(what, admin.error());
+  if (auto done = action.apply(**admin, f.name); !done) return fail_with(what, done.error());
+  std::cerr << action.done << " " << f.name << "\n";
+  return kExitOk;
+}
+
+// `user totp enrol NAME`: prints the otpauth:// URI and the secret once.
+int totp_enrol(const NameFlags& f) {
+  constexpr std::string_view what = "user totp enrol";
+  auto admin = open_admin(f.common);
+  if (!admin) return fail_with(what, admin.error());
+  auto enrolled = (*admin)->service->enrol_totp((*admin)->actor, f.name);
+  if (!enrolled) return fail_with(what, enrolled.error());
+  if (f.common.output == "json") {
+    print_json(json::object{{"secret", enrolled->secret}, {"uri", enrolled->uri}});
+  } else {
+    std::cout << "secret:  " << enrolled->secret << "\nuri:     " << enrolled->uri << "\n";
   }
-  std::cerr << action.done << " user " << f.name << "\n";
+  std::cerr << "enrolled " << f.name
+            << " for TOTP: add the URI (as a QR code) or the secret to an authenticator app now; "
+               "it is not shown again\n";
   return kExitOk;
 }
 
@@ -260,8 +202,23 @@ Leaves add_user_commands(CLI::App& admin) {
     CLI::App* cmd = group->add_subcommand(action.verb, action.help);
     add_common(cmd, nf->common, false);
     cmd->add_option("NAME", nf->name, "user name")->required();
-    leaves.push_back({cmd, [nf, &action] { return run_name_action(action, *nf); }});
+    leaves.push_back({cmd, [nf, &action] { return run_name_action("user", action, *nf); }});
   }
+
+  CLI::App* totp = group->add_subcommand(
+      "totp", "Manage a user's TOTP second factor (needed to log in to the management API)");
+  totp->require_subcommand(1);
+  auto ef = std::make_shared<NameFlags>();
+  CLI::App* enrol_cmd = totp->add_subcommand(
+      "enrol", "Enrol a user for TOTP; prints the otpauth:// URI and the secret once");
+  add_common(enrol_cmd, ef->common, true);
+  enrol_cmd->add_option("NAME", ef->name, "user name")->required();
+  leaves.push_back({enrol_cmd, [ef] { return totp_enrol(*ef); }});
+  auto rf = std::make_shared<NameFlags>();
+  CLI::App* remove_cmd = totp->add_subcommand(kTotpRemove.verb, kTotpRemove.help);
+  add_common(remove_cmd, rf->common, false);
+  remove_cmd->add_option("NAME", rf->name, "user name")->required();
+  leaves.push_back({remove_cmd, [rf] { return run_name_action("user totp", kTotpRemove, *rf); }});
   return leaves;
 }
 

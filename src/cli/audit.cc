@@ -3,7 +3,10 @@
 // is <data>/metadata.sqlite and the checkpoint key <data>/audit-key.pem (or --public-key FILE, a
 // copy kept away from the data directory).
 #include <boost/json.hpp>
+#include <charconv>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -31,6 +34,9 @@ struct AuditFlags {
   std::vector<CLI::Option*> filter_options;       // index-aligned with kQueryFilters
   int64_t after = 0;
   size_t limit = 100;
+  // audit export
+  std::string syslog;  // "udp://HOST:PORT" or "tcp://HOST:PORT": send RFC 5424 messages there
+  bool follow = false;  // keep streaming new records
 };
 
 constexpr size_t kMaxQueryLimit = 1000;
@@ -122,6 +128,72 @@ Result<void> parse_window(const AuditFlags& flags, std::optional<int64_t>& since
   return ok();
 }
 
+// "udp://HOST:PORT" / "tcp://HOST:PORT" (HOST may be [IPv6]).
+Result<std::unique_ptr<audit::SyslogSender>> connect_syslog(const std::string& url) {
+  static constexpr struct {
+    std::string_view scheme;
+    audit::SyslogTransport transport;
+  } kSchemes[] = {{"udp://", audit::SyslogTransport::kUdp}, {"tcp://", audit::SyslogTransport::kTcp}};
+  for (const auto& s : kSchemes) {
+    if (!url.starts_with(s.scheme)) continue;
+    std::string rest = url.substr(s.scheme.size());
+    auto colon = rest.rfind(':');
+    int port = 0;
+    if (colon != std::string::npos) {
+      auto [end, ec] = std::from_chars(rest.data() + colon + 1, rest.data() + rest.size(), port);
+      if (ec != std::errc() || end != rest.data() + rest.size()) port = 0;
+    }
+    if (port <= 0 || port > 65535) break;
+    std::string host = rest.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    return audit::SyslogSender::connect(s.transport, host, static_cast<uint16_t>(port));
+  }
+  return fail(ErrorCode::kInvalidArgument,
+              "--syslog takes udp://HOST:PORT or tcp://HOST:PORT, not \"" + url + "\"");
+}
+
+// Sends the matching records as RFC 5424 messages, in sequence order; with --follow it then
+// waits for new ones (polling once a second) until interrupted.
+int export_syslog(const AuditFlags& flags, metadata::AuditStore& store,
+                  const audit::ExportOptions& window) {
+  auto sender = connect_syslog(flags.syslog);
+  if (!sender) {
+    std::cerr << "bulwark audit export: " << sender.error().message << "\n";
+    return kExitError;
+  }
+  metadata::AuditQuery q;
+  q.since_ms = window.since_ms;
+  q.until_ms = window.until_ms;
+  q.after_seq = flags.after;
+  q.limit = kMaxQueryLimit;
+  int64_t sent = 0;
+  for (;;) {
+    auto page = store.query_audit(q);
+    if (!page) {
+      std::cerr << "bulwark audit export: " << page.error().message << "\n";
+      return kExitError;
+    }
+    for (const metadata::AuditRecord& record : *page) {
+      auto message = audit::format_syslog(record);
+      if (!message) {
+        std::cerr << "bulwark audit export: record " << record.seq << ": " << message.error().message << "\n";
+        return kExitError;
+      }
+      if (auto s = (*sender)->send(*message); !s) {
+        std::cerr << "bulwark audit export: " << s.error().message << "\n";
+        return kExitError;
+      }
+      q.after_seq = record.seq;
+      ++sent;
+    }
+    if (page->size() == q.limit) continue;
+    if (!flags.follow) break;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  std::cerr << "sent " << sent << " records to " << flags.syslog << "\n";
+  return kExitOk;
+}
+
 int export_lines(const AuditFlags& flags) {
   audit::ExportOptions options;
   if (auto window = parse_window(flags, options.since_ms, options.until_ms); !window) {
@@ -133,6 +205,8 @@ int export_lines(const AuditFlags& flags) {
     std::cerr << "bulwark audit export: " << store.error().message << "\n";
     return kExitError;
   }
+  options.after_seq = flags.after;
+  if (!flags.syslog.empty()) return export_syslog(flags, **store, options);
   auto count = audit::export_json_lines(**store, std::cout, options);
   if (!count) {
     std::cerr << "bulwark audit export: " << count.error().message << "\n";
@@ -254,6 +328,12 @@ Command add_audit(CLI::App& app) {
                          "only records at or after this time (unix seconds or RFC 3339)");
   export_cmd->add_option("--until", flags->until,
                          "only records before this time (unix seconds or RFC 3339)");
+  export_cmd->add_option("--syslog", flags->syslog,
+                         "send RFC 5424 syslog messages to udp://HOST:PORT or tcp://HOST:PORT "
+                         "(octet-counted framing) instead of writing JSON lines");
+  export_cmd->add_option("--after", flags->after, "only records after this sequence number");
+  export_cmd->add_flag("--follow", flags->follow,
+                       "with --syslog: keep sending new records as they are appended");
 
   CLI::App* query_cmd = audit->add_subcommand(
       "query", "Show one page of audit records matching filters, oldest first");

@@ -13,11 +13,13 @@
 #include <optional>
 #include <thread>
 
+#include "api/api.h"
 #include "audit/audit_log.h"
 #include "audit/writer.h"
 #include "auth/access.h"
 #include "auth/authenticator.h"
 #include "auth/bootstrap.h"
+#include "auth/identity_providers.h"
 #include "auth/login_throttle.h"
 #include "auth/token_service.h"
 #include "common/clock.h"
@@ -107,6 +109,13 @@ int serve(const ServeFlags& flags) {
     return kExitError;
   }
   init_logging(parse_log_level(config->log_level));
+  // External identity providers (LDAP, OpenID): checked before anything is touched; a bad
+  // section refuses to start. Nothing is contacted yet (discovery and binds happen on use).
+  auto identity_providers = auth::make_identity_providers(*config);
+  if (!identity_providers) {
+    std::cerr << "bulwark serve: " << identity_providers.error().message << "\n";
+    return kExitError;
+  }
 
   // Block the stop signals in every thread; one thread waits for them synchronously.
   sigset_t stop_signals;
@@ -158,7 +167,7 @@ int serve(const ServeFlags& flags) {
 
   // Access control: Basic credentials and this registry's ES256 tokens (key in the data dir).
   auth::LoginThrottle throttle;
-  auth::Authenticator authenticator(**metadata, throttle);
+  auth::Authenticator authenticator(**metadata, throttle, {}, *identity_providers);
   auth::TokenServiceOptions token_options;
   token_options.service = config->auth_service;
   token_options.token_lifetime = config->auth_token_lifetime_seconds;
@@ -192,6 +201,19 @@ int serve(const ServeFlags& flags) {
   registry::Registry registry(registry_options, **blobs, **metadata, access, &audit_writer);
   http::Router router;
   registry.register_routes(router);
+  // The management API (/api/v1): sessions, users, projects, members, robots, audit, settings.
+  api::ApiOptions api_options;
+  api_options.data_dir = config->data_dir;
+  api_options.service = config->auth_service;
+  api_options.settings = api::settings_json(*config);
+  auto management = api::Api::open(
+      {**metadata, **metadata, authenticator, throttle, access, audit_writer, **audit_log},
+      std::move(api_options));
+  if (!management) {
+    std::cerr << "bulwark serve: management API: " << management.error().message << "\n";
+    return kExitError;
+  }
+  (*management)->register_routes(router);
 
   http::ServerOptions options;
   options.listen = config->listen;
@@ -228,6 +250,7 @@ int serve(const ServeFlags& flags) {
   sweep();
   auto period = std::chrono::seconds(std::clamp<int64_t>(config->upload_expiry_seconds / 4, 1, 300));
   PeriodicTask janitor(period, sweep);
+  PeriodicTask audit_flusher(std::chrono::seconds(1), [&registry] { registry.flush_audit(false); });
 
   std::thread signal_waiter([&] {
     int sig = 0;
@@ -242,6 +265,8 @@ int serve(const ServeFlags& flags) {
   pthread_kill(signal_waiter.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
   signal_waiter.join();
   janitor.stop();
+  audit_flusher.stop();
+  registry.flush_audit(true);
   audit_writer.stop();  // commits what is queued
   if (auto c = (*audit_log)->checkpoint(); !c) {
     log_event(LogLevel::kWarn, "final audit checkpoint failed", {{"detail", c.error().message}});

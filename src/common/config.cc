@@ -2,11 +2,15 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <array>
+#include <boost/json.hpp>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <set>
+#include <span>
 #include <sstream>
 
 extern char** environ;
@@ -100,6 +104,292 @@ const Key* find_key(std::string_view yaml_path) {
   return nullptr;
 }
 
+// ---- structured sections (ldap:, oidc:) ------------------------------------------------------
+// Each section is a table of fields: key, how its YAML value is read into the struct, and the key
+// it excludes (an inline secret and its file). Values are checked for shape here; their meaning
+// (URLs, filters, permissions) is checked by the auth module when the server assembles them.
+
+Result<void> invalid(const std::string& path, std::string_view what) {
+  return fail(ErrorCode::kInvalidArgument, "config: " + path + " " + std::string(what));
+}
+
+Result<std::string> scalar_at(const YAML::Node& node, const std::string& path) {
+  if (!node.IsScalar()) {
+    return fail(ErrorCode::kInvalidArgument, "config: " + path + " must be a single value");
+  }
+  return node.Scalar();
+}
+
+// A file's content without one trailing newline: the form secrets are mounted in.
+Result<std::string> read_secret_file(const std::string& file, const std::string& path) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return fail(ErrorCode::kInvalidArgument, "config: " + path + ": cannot read " + file);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string secret = buffer.str();
+  if (secret.ends_with('\n')) secret.pop_back();
+  if (secret.ends_with('\r')) secret.pop_back();
+  if (secret.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "config: " + path + ": " + file + " is empty");
+  }
+  return secret;
+}
+
+// YAML onto JSON, every scalar a string (robot permissions hold only strings).
+boost::json::value yaml_to_json(const YAML::Node& node) {
+  if (node.IsMap()) {
+    boost::json::object out;
+    for (const auto& item : node) out[item.first.Scalar()] = yaml_to_json(item.second);
+    return out;
+  }
+  if (node.IsSequence()) {
+    boost::json::array out;
+    for (const auto& item : node) out.push_back(yaml_to_json(item));
+    return out;
+  }
+  if (node.IsScalar()) return boost::json::string(node.Scalar());
+  return nullptr;
+}
+
+template <class T>
+using FieldSetter = std::function<Result<void>(T&, const YAML::Node&, const std::string& path)>;
+
+template <class T>
+struct Field {
+  const char* key;
+  FieldSetter<T> set;
+  const char* excludes = nullptr;  // a key that may not be set together with this one
+};
+
+template <class T, class S>  // S: std::string or std::optional<std::string>
+FieldSetter<T> text(S T::*member) {
+  return [member](T& out, const YAML::Node& node, const std::string& path) -> Result<void> {
+    BULWARK_ASSIGN_OR_RETURN(out.*member, scalar_at(node, path));
+    return ok();
+  };
+}
+
+template <class T>
+FieldSetter<T> secret_file(std::string T::*member) {
+  return [member](T& out, const YAML::Node& node, const std::string& path) -> Result<void> {
+    BULWARK_ASSIGN_OR_RETURN(std::string file, scalar_at(node, path));
+    BULWARK_ASSIGN_OR_RETURN(out.*member, read_secret_file(file, path));
+    return ok();
+  };
+}
+
+template <class T>
+FieldSetter<T> flag(bool T::*member) {
+  return [member](T& out, const YAML::Node& node, const std::string& path) -> Result<void> {
+    BULWARK_ASSIGN_OR_RETURN(std::string value, scalar_at(node, path));
+    if (value != "true" && value != "false") return invalid(path, "must be true or false");
+    out.*member = value == "true";
+    return ok();
+  };
+}
+
+template <class T, class D>  // D: int64_t or std::optional<int64_t>
+FieldSetter<T> duration(D T::*member) {
+  return [member](T& out, const YAML::Node& node, const std::string& path) -> Result<void> {
+    BULWARK_ASSIGN_OR_RETURN(std::string value, scalar_at(node, path));
+    auto seconds = parse_duration_seconds(value);
+    if (!seconds) {
+      return fail(ErrorCode::kInvalidArgument, "config: " + path + ": " + seconds.error().message);
+    }
+    out.*member = *seconds;
+    return ok();
+  };
+}
+
+template <class T>
+FieldSetter<T> text_list(std::vector<std::string> T::*member) {
+  return [member](T& out, const YAML::Node& node, const std::string& path) -> Result<void> {
+    if (!node.IsSequence()) return invalid(path, "must be a list");
+    (out.*member).clear();
+    for (size_t i = 0; i < node.size(); ++i) {
+      BULWARK_ASSIGN_OR_RETURN(std::string value,
+                               scalar_at(node[i], path + "[" + std::to_string(i) + "]"));
+      (out.*member).push_back(std::move(value));
+    }
+    return ok();
+  };
+}
+
+// Applies the map `node` onto `out` through `fields`; unknown keys are errors, and so is a
+// missing one of `required`.
+template <class T>
+Result<void> parse_fields(T& out, const YAML::Node& node, const std::string& path,
+                          std::span<const Field<T>> fields,
+                          std::initializer_list<const char*> required = {}) {
+  if (!node.IsMap()) return invalid(path, "must be a map");
+  for (const auto& item : node) {
+    const std::string key = item.first.Scalar();
+    const std::string sub = path + "." + key;
+    auto field = std::find_if(fields.begin(), fields.end(),
+                              [&](const Field<T>& f) { return key == f.key; });
+    if (field == fields.end()) return invalid("unknown key", sub);
+    if (field->excludes != nullptr && node[field->excludes]) {
+      return invalid(sub, std::string("and ") + path + "." + field->excludes +
+                              " are both set; use one");
+    }
+    BULWARK_TRY_VOID(field->set(out, item.second, sub));
+  }
+  for (const char* key : required) {
+    if (!node[key]) return invalid(path + "." + key, "is required");
+  }
+  return ok();
+}
+
+// A list of maps, each parsed by `parse_one`, with unique `name`s.
+template <class T>
+Result<std::vector<T>> parse_named_list(
+    const YAML::Node& node, const std::string& path,
+    const std::function<Result<T>(const YAML::Node&, const std::string&)>& parse_one) {
+  if (!node.IsSequence()) {
+    return fail(ErrorCode::kInvalidArgument, "config: " + path + " must be a list");
+  }
+  std::vector<T> out;
+  std::set<std::string, std::less<>> names;
+  for (size_t i = 0; i < node.size(); ++i) {
+    const std::string at = path + "[" + std::to_string(i) + "]";
+    BULWARK_ASSIGN_OR_RETURN(T item, parse_one(node[i], at));
+    if (!names.insert(item.name).second) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "config: " + at + ".name: \"" + item.name + "\" is used twice in " + path);
+    }
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+Result<void> apply_ldap(Config& config, const YAML::Node& node, const std::string& path) {
+  using C = LdapConfig;
+  static const Field<C> kFields[] = {
+      {"url", text(&C::url)},
+      {"start_tls", flag(&C::start_tls)},
+      {"ca_file", text(&C::ca_file)},
+      {"bind_dn", text(&C::bind_dn)},
+      {"bind_password", text(&C::bind_password), "bind_password_file"},
+      {"bind_password_file", secret_file(&C::bind_password), "bind_password"},
+      {"user_base", text(&C::user_base)},
+      {"user_filter", text(&C::user_filter)},
+      {"username_attribute", text(&C::username_attribute)},
+      {"group_base", text(&C::group_base)},
+      {"group_filter", text(&C::group_filter)},
+      {"group_name_attribute", text(&C::group_name_attribute)},
+      {"email_attribute", text(&C::email_attribute)},
+      {"timeout", duration(&C::timeout_seconds)},
+  };
+  LdapConfig ldap;
+  BULWARK_TRY_VOID(parse_fields<C>(ldap, node, path, kFields, {"url", "user_base"}));
+  config.ldap = std::move(ldap);
+  return ok();
+}
+
+Result<OidcProviderConfig> parse_oidc_provider(const YAML::Node& node, const std::string& path) {
+  using C = OidcProviderConfig;
+  static const Field<C> kFields[] = {
+      {"name", text(&C::name)},
+      {"issuer", text(&C::issuer)},
+      {"client_id", text(&C::client_id)},
+      {"client_secret", text(&C::client_secret), "client_secret_file"},
+      {"client_secret_file", secret_file(&C::client_secret), "client_secret"},
+      {"redirect_uri", text(&C::redirect_uri)},
+      {"scopes", text_list(&C::scopes)},
+      {"username_claim", text(&C::username_claim)},
+      {"groups_claim", text(&C::groups_claim)},
+      {"allow_http", flag(&C::allow_http)},
+      {"ca_file", text(&C::ca_file)},
+  };
+  OidcProviderConfig provider;
+  BULWARK_TRY_VOID(parse_fields<C>(provider, node, path, kFields, {"name", "issuer"}));
+  if (provider.client_id.empty() != provider.redirect_uri.empty()) {
+    return fail(ErrorCode::kInvalidArgument,
+                "config: " + path + ": client_id and redirect_uri go together (both for a login "
+                "provider, neither for a provider that only vouches for CI tokens)");
+  }
+  return provider;
+}
+
+FieldSetter<FederationRuleConfig> claim_patterns() {
+  return [](FederationRuleConfig& out, const YAML::Node& node,
+            const std::string& path) -> Result<void> {
+    if (!node.IsMap()) return invalid(path, "must be a map of claim: pattern");
+    out.claims.clear();
+    for (const auto& item : node) {
+      BULWARK_ASSIGN_OR_RETURN(std::string pattern,
+                               scalar_at(item.second, path + "." + item.first.Scalar()));
+      out.claims.emplace_back(item.first.Scalar(), std::move(pattern));
+    }
+    return ok();
+  };
+}
+
+// Robot permissions as a YAML map or list, or as JSON text.
+FieldSetter<FederationRuleConfig> permissions() {
+  return [](FederationRuleConfig& out, const YAML::Node& node,
+            const std::string& path) -> Result<void> {
+    if (node.IsScalar()) {
+      out.permissions_json = node.Scalar();
+    } else if (node.IsMap() || node.IsSequence()) {
+      out.permissions_json = boost::json::serialize(yaml_to_json(node));
+    } else {
+      return invalid(path, "must be a map (kind, rules) or its JSON text");
+    }
+    return ok();
+  };
+}
+
+Result<FederationRuleConfig> parse_federation_rule(const YAML::Node& node,
+                                                   const std::string& path) {
+  using C = FederationRuleConfig;
+  static const Field<C> kFields[] = {
+      {"name", text(&C::name)},
+      {"issuer", text(&C::issuer)},
+      {"audience", text(&C::audience)},
+      {"claims", claim_patterns()},
+      {"permissions", permissions()},
+      {"token_lifetime", duration(&C::token_lifetime_seconds)},
+  };
+  FederationRuleConfig rule;
+  BULWARK_TRY_VOID(parse_fields<C>(rule, node, path, kFields,
+                                   {"name", "issuer", "audience", "claims", "permissions"}));
+  return rule;
+}
+
+Result<void> apply_oidc(Config& config, const YAML::Node& node, const std::string& path) {
+  struct Lists {
+    std::vector<OidcProviderConfig> providers;
+    std::vector<FederationRuleConfig> federation;
+  };
+  static const Field<Lists> kFields[] = {
+      {"providers",
+       [](Lists& out, const YAML::Node& n, const std::string& p) -> Result<void> {
+         BULWARK_ASSIGN_OR_RETURN(out.providers,
+                                  parse_named_list<OidcProviderConfig>(n, p, parse_oidc_provider));
+         return ok();
+       }},
+      {"federation",
+       [](Lists& out, const YAML::Node& n, const std::string& p) -> Result<void> {
+         BULWARK_ASSIGN_OR_RETURN(
+             out.federation, parse_named_list<FederationRuleConfig>(n, p, parse_federation_rule));
+         return ok();
+       }},
+  };
+  Lists lists;
+  BULWARK_TRY_VOID(parse_fields<Lists>(lists, node, path, kFields));
+  config.oidc_providers = std::move(lists.providers);
+  config.oidc_federation = std::move(lists.federation);
+  return ok();
+}
+
+// Top-level keys whose value is a structured section rather than scalars of the flat table.
+struct Section {
+  const char* key;
+  Result<void> (*apply)(Config&, const YAML::Node&, const std::string& path);
+};
+constexpr Section kSections[] = {{"ldap", apply_ldap}, {"oidc", apply_oidc}};
+
 Result<void> apply_node(Config& config, const YAML::Node& node, const std::string& prefix) {
   if (!node.IsMap()) {
     return fail(ErrorCode::kInvalidArgument,
@@ -107,6 +397,14 @@ Result<void> apply_node(Config& config, const YAML::Node& node, const std::strin
   }
   for (const auto& item : node) {
     std::string path = prefix.empty() ? item.first.Scalar() : prefix + "." + item.first.Scalar();
+    const Section* section = nullptr;
+    for (const Section& s : kSections) {
+      if (prefix.empty() && path == s.key) section = &s;
+    }
+    if (section != nullptr) {
+      BULWARK_TRY_VOID(section->apply(config, item.second, path));
+      continue;
+    }
     if (item.second.IsMap()) {
       BULWARK_TRY_VOID(apply_node(config, item.second, path));
       continue;

@@ -6,10 +6,56 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/result.h"
 
 namespace bulwark {
+
+// The `ldap:` section: an LDAP directory checked for HTTP Basic logins (auth/ldap.h's LdapOptions;
+// fields left unset keep that struct's defaults).
+struct LdapConfig {
+  std::string url;
+  bool start_tls = false;
+  std::string ca_file;
+  std::string bind_dn;
+  std::string bind_password;  // a secret: from bind_password or the file bind_password_file
+  std::string user_base;
+  std::optional<std::string> user_filter;
+  std::optional<std::string> username_attribute;
+  std::string group_base;
+  std::optional<std::string> group_filter;
+  std::optional<std::string> group_name_attribute;
+  std::optional<std::string> email_attribute;
+  std::optional<int64_t> timeout_seconds;
+};
+
+// One entry of `oidc.providers`: an OpenID provider. With client_id and redirect_uri it serves
+// people's logins (/auth/oidc/<name>/login); without them it only vouches for CI tokens of
+// federation rules naming its issuer.
+struct OidcProviderConfig {
+  std::string name;
+  std::string issuer;
+  std::string client_id;
+  std::string client_secret;  // a secret: from client_secret or the file client_secret_file
+  std::string redirect_uri;
+  std::vector<std::string> scopes;  // empty: the library's default
+  std::string username_claim;       // empty: preferred_username, else sub
+  std::optional<std::string> groups_claim;
+  bool allow_http = false;
+  std::string ca_file;
+};
+
+// One entry of `oidc.federation`: CI ID tokens matching it may be exchanged for registry tokens.
+struct FederationRuleConfig {
+  std::string name;
+  std::string issuer;
+  std::string audience;
+  std::vector<std::pair<std::string, std::string>> claims;  // claim -> pattern, in file order
+  std::string permissions_json;  // robot permissions (auth/authorizer.h), as JSON text
+  int64_t token_lifetime_seconds = 600;
+};
 
 struct Config {
   std::string listen = "127.0.0.1:5000";  // HOST:PORT; port 0 picks a free port
@@ -35,13 +81,23 @@ struct Config {
   int64_t auth_cache_seconds = 60;  // longest a cached access decision is trusted
 
   int64_t audit_checkpoint_every = 1000;  // records between signed audit checkpoints
+
+  // External identity providers (structured sections, YAML only).
+  std::optional<LdapConfig> ldap;
+  std::vector<OidcProviderConfig> oidc_providers;
+  std::vector<FederationRuleConfig> oidc_federation;
 };
 
 // Parses durations like "90", "90s", "15m", "24h", "7d" into seconds.
 Result<int64_t> parse_duration_seconds(std::string_view text);
 
 // Applies a YAML document's keys onto `config`. Unknown keys are an error (typos must not be
-// silently ignored in security-relevant configuration).
+// silently ignored in security-relevant configuration). The sections `ldap:` (LdapConfig's
+// fields; `timeout` a duration) and `oidc:` (`providers:` and `federation:`, lists of
+// OidcProviderConfig and FederationRuleConfig; a rule's `claims` a map of claim: pattern, its
+// `permissions` a YAML map or JSON text, `token_lifetime` a duration) are structured; each
+// replaces what an earlier document set. `*_file` keys are read here (the file's content, one trailing newline dropped); an inline
+// secret and its file together are an error. Error messages name keys, never secret values.
 Result<void> apply_config_yaml(Config& config, const std::string& yaml_text);
 Result<void> apply_config_file(Config& config, const std::string& path);
 // Applies BULWARK_* variables from `env` (name -> value).

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "audit/coalescer.h"
 #include "http/http.h"
 #include "metadata/metadata_store.h"
 #include "registry/manifest_cache.h"
@@ -36,6 +37,9 @@ struct Context {
   metadata::MetadataStore& metadata;
   auth::AccessService& access;
   audit::AuditWriter* audit;  // nullptr: events are not recorded
+  // Folds repeated identical queued events (pulls, token issues) before they reach `audit`;
+  // set when `audit` is.
+  std::unique_ptr<audit::EventCoalescer> coalescer;
   ManifestCache manifests_cache;
   UploadLocks upload_locks;
 };
@@ -49,5 +53,6 @@ void register_tags(http::Router& router, Context& ctx);
 void register_catalog(http::Router& router, Context& ctx);
 void register_referrers(http::Router& router, Context& ctx);
 void register_token(http::Router& router, Context& ctx);
+void register_oidc_login(http::Router& router, Context& ctx);
 
 }  // namespace bulwark::registry

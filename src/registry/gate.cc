@@ -76,7 +76,7 @@ audit::Event event_for(const http::Request& request, std::string action, audit::
 void store_event(Context& ctx, audit::Event event, bool durable) {
   if (ctx.audit == nullptr) return;
   if (!durable) {
-    ctx.audit->submit(std::move(event));
+    ctx.coalescer->submit(std::move(event));
     return;
   }
   if (auto r = ctx.audit->record(std::move(event)); !r) {

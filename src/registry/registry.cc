@@ -8,8 +8,22 @@ namespace bulwark::registry {
 Registry::Registry(RegistryOptions options, storage::BlobStore& blobs,
                    metadata::MetadataStore& metadata, auth::AccessService& access,
                    audit::AuditWriter* audit)
-    : context_(new Context{std::move(options), blobs, metadata, access, audit, ManifestCache(),
-                           UploadLocks()}) {}
+    : context_(new Context{std::move(options), blobs, metadata, access, audit, nullptr,
+                           ManifestCache(), UploadLocks()}) {
+  if (audit != nullptr) {
+    context_->coalescer = std::make_unique<audit::EventCoalescer>(
+        [audit](audit::Event e) { audit->submit(std::move(e)); });
+  }
+}
+
+void Registry::flush_audit(bool everything) {
+  if (!context_->coalescer) return;
+  if (everything) {
+    context_->coalescer->flush();
+  } else {
+    context_->coalescer->flush_expired();
+  }
+}
 
 Registry::~Registry() = default;
 
@@ -18,6 +32,7 @@ void Registry::register_routes(http::Router& router) {
   static constexpr Registration kResources[] = {
       register_base,      register_catalog, register_blobs,    register_uploads,
       register_manifests, register_tags,    register_referrers, register_token,
+      register_oidc_login,
   };
   for (auto reg : kResources) reg(router, *context_);
 }

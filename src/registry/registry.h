@@ -42,6 +42,10 @@ class Registry {
 
   void register_routes(http::Router& router);
 
+  // Passes on the summaries of repeated audit events whose window has ended (call about once a
+  // second), or all pending ones (`everything`, at shutdown, before the AuditWriter stops).
+  void flush_audit(bool everything);
+
   // Removes upload sessions idle for longer than the expiry (staged bytes and metadata).
   // Blocking; call from a maintenance thread. Returns the number removed.
   Result<size_t> expire_uploads(int64_t now_unix_seconds);

@@ -4,12 +4,19 @@
 // refresh token; credentials, if any, as HTTP Basic. Failures in the OCI error format.
 // POST (OAuth2, distribution's oauth spec): form fields grant_type=password (username,
 // password) or grant_type=refresh_token (refresh_token), `scope` (space-separated), `service`,
-// `access_type=offline`. Failures as RFC 6749 §5.2 JSON ({"error", "error_description"}).
-// Both answer {"token", "access_token", "expires_in", "issued_at"[, "refresh_token"]}.
+// `access_type=offline`; and the RFC 8693 token exchange for CI jobs:
+// grant_type=urn:ietf:params:oauth:grant-type:token-exchange, subject_token=<the job's ID token>,
+// subject_token_type=urn:ietf:params:oauth:token-type:id_token (or :jwt), `scope` — the token is
+// checked against the configured federation rules and the issued token acts as
+// "federation:<rule>" with the rule's permissions and lifetime (no refresh token). Failures as
+// RFC 6749 §5.2 JSON ({"error", "error_description"}).
+// All answer {"token", "access_token", "expires_in", "issued_at"[, "refresh_token"]} (an exchange
+// adds "issued_token_type" and "token_type").
 //
 // Requested scopes are narrowed to what the principal may do, never refused as a whole: a token
 // with less (or no) access is the spec's answer, and the registry's next 401/403 says what is
-// missing. Logins, failures and issued tokens are audit events.
+// missing. Logins, failures, exchanges (rule, issuer and subject; never the token) and issued
+// tokens are audit events.
 #include <boost/json.hpp>
 
 #include "registry/context.h"
@@ -20,6 +27,11 @@ namespace bulwark::registry {
 namespace {
 
 constexpr size_t kFormMaxBytes = 64 * 1024;
+
+constexpr std::string_view kTokenExchangeGrant = "urn:ietf:params:oauth:grant-type:token-exchange";
+// Subject token types accepted for an exchange: an OpenID ID token is a JWT.
+constexpr std::string_view kSubjectTokenTypes[] = {"urn:ietf:params:oauth:token-type:id_token",
+                                                   "urn:ietf:params:oauth:token-type:jwt"};
 
 http::Response json_response(int status, const boost::json::object& body) {
   http::Response r;
@@ -36,6 +48,10 @@ http::Response token_response(const auth::TokenGrant& grant) {
                            {"expires_in", grant.token.expires_in},
                            {"issued_at", grant.token.issued_at_rfc3339()}};
   if (grant.refresh_token) body["refresh_token"] = *grant.refresh_token;
+  if (!grant.exchange.empty()) {  // RFC 8693 §2.2.1
+    body["issued_token_type"] = "urn:ietf:params:oauth:token-type:access_token";
+    body["token_type"] = "Bearer";
+  }
   return json_response(200, body);
 }
 
@@ -104,16 +120,23 @@ http::Task<tl::expected<auth::TokenGrant, auth::AccessOutcome>> run_grant(
   auto grant = co_await blocking(
       [&] { return ctx.access.grant_token(token_request, auth::AuthTime::current()); });
   const bool with_credentials = token_request.credentials.kind == auth::Credentials::Kind::kBasic;
+  const bool exchange = token_request.subject_token.has_value();
   if (!grant) {
     req.user = grant.error().subject;
     if (req.user.empty() && with_credentials) req.user = token_request.credentials.username;
-    audit(ctx, req, grant.error().login_failed ? "login.failure" : "token.refused", {},
-          audit::Outcome::kDenied, grant.error().reason, /*durable=*/false);
+    std::string action = exchange                      ? "token.exchange"
+                         : grant.error().login_failed ? "login.failure"
+                                                      : "token.refused";
+    audit(ctx, req, std::move(action), {}, audit::Outcome::kDenied, grant.error().reason,
+          /*durable=*/false);
     co_return grant;
   }
   req.user = grant->subject;
   if (with_credentials) {
     audit(ctx, req, "login.success", {}, audit::Outcome::kAllowed, "token endpoint", false);
+  }
+  if (exchange) {
+    audit(ctx, req, "token.exchange", {}, audit::Outcome::kAllowed, grant->exchange, false);
   }
   std::vector<std::string> granted;
   for (const auth::Scope& s : grant->granted) granted.push_back(auth::to_string(s));
@@ -165,7 +188,31 @@ http::Task<http::Response> post_token(Context& ctx, http::Request& req) {
       token_request.offline = value == "offline";
     }
   }
-  if (grant_type == "password") {
+  std::optional<std::string> subject_token_type;
+  if (grant_type == kTokenExchangeGrant) {
+    for (auto& [key, value] : http::parse_form(*body)) {
+      if (key == "subject_token") {
+        token_request.subject_token = std::move(value);
+      } else if (key == "subject_token_type") {
+        subject_token_type = std::move(value);
+      }
+    }
+  }
+  if (grant_type == kTokenExchangeGrant) {
+    if (!token_request.subject_token || token_request.subject_token->empty()) {
+      co_return oauth_error(400, "invalid_request", "the token exchange needs subject_token");
+    }
+    if (!subject_token_type || std::find(std::begin(kSubjectTokenTypes),
+                                         std::end(kSubjectTokenTypes),
+                                         *subject_token_type) == std::end(kSubjectTokenTypes)) {
+      co_return oauth_error(400, "invalid_request",
+                            "subject_token_type must be urn:ietf:params:oauth:token-type:id_token "
+                            "or urn:ietf:params:oauth:token-type:jwt");
+    }
+    token_request.credentials = {};
+    token_request.refresh.reset();
+    token_request.offline = false;
+  } else if (grant_type == "password") {
     if (!username || !password) {
       co_return oauth_error(400, "invalid_request",
                             "the password grant needs username and password");
@@ -180,7 +227,8 @@ http::Task<http::Response> post_token(Context& ctx, http::Request& req) {
     }
   } else {
     co_return oauth_error(400, "unsupported_grant_type",
-                          "grant_type must be password or refresh_token");
+                          "grant_type must be password, refresh_token or " +
+                              std::string(kTokenExchangeGrant));
   }
   auto grant = co_await run_grant(ctx, req, std::move(token_request));
   if (!grant) co_return post_failure(grant.error());
