@@ -29,13 +29,12 @@ struct World {
     fixture.add_user("dev", "bench-password", false, PasswordParams{});
     fixture.add_project("bench", metadata::Environment::kDevelopment,
                         metadata::Visibility::kPublic);
-    fixture.store().set_member({"bench", metadata::PrincipalKind::kUser, "dev",
-                                metadata::Role::kDeveloper, 0});
-    tokens = *TokenService::open(
-        fixture.dir() / "token-key.pem", {},
-        [this](std::string_view s, int64_t iat, int64_t now) {
-          return authenticator.still_valid(s, iat, now);
-        });
+    fixture.store().set_member(
+        {"bench", metadata::PrincipalKind::kUser, "dev", metadata::Role::kDeveloper, 0});
+    tokens = *TokenService::open(fixture.dir() / "token-key.pem", {},
+                                 [this](std::string_view s, int64_t iat, int64_t now) {
+                                   return authenticator.still_valid(s, iat, now);
+                                 });
     access = std::make_unique<AccessService>(fixture.store(), authenticator, *tokens);
     Principal dev = *authenticator.principal_for("dev", unix_seconds());
     Scope pull{"repository", "", "bench/app", {"pull"}};

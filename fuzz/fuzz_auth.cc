@@ -40,7 +40,8 @@ std::vector<std::string> lines(std::string_view text) {
 
 void fuzz_authorization(std::string_view input) {
   Credentials c = parse_authorization(input);
-  if (c.kind == Credentials::Kind::kBasic) check(c.username.find(':') == std::string::npos, "basic user has no ':'");
+  if (c.kind == Credentials::Kind::kBasic)
+    check(c.username.find(':') == std::string::npos, "basic user has no ':'");
   if (c.kind == Credentials::Kind::kBearer) check(!c.secret.empty(), "bearer token not empty");
 }
 
@@ -94,8 +95,8 @@ void fuzz_foreign_token(std::string_view input) {
 }
 
 using Fuzzer = void (*)(std::string_view);
-constexpr Fuzzer kFuzzers[] = {fuzz_authorization, fuzz_scopes,  fuzz_networks,
-                               fuzz_own_token,     fuzz_jwks,    fuzz_foreign_token};
+constexpr Fuzzer kFuzzers[] = {fuzz_authorization, fuzz_scopes, fuzz_networks,
+                               fuzz_own_token,     fuzz_jwks,   fuzz_foreign_token};
 
 }  // namespace
 

@@ -18,71 +18,6 @@ FORGE=$TESTS_DIR/forge-jwt.py
 adm() { "$BULWARK_BIN" admin "$@" --data "$DATA"; }
 
 # ---------------------------------------------------------------------------------------------
-# Helpers
-
-# b64url_json PART: decodes the JWT part (base64url) to JSON on stdout.
-b64url_json() {
-  local s=${1//-/+}
-  s=${s//_//}
-  while ((${#s} % 4)); do s+="="; done
-  base64 -d <<<"$s"
-}
-
-# token_get CREDS SCOPE...: GET /auth/token (CREDS "none" for anonymous); the token on stdout.
-token_get() {
-  local creds=$1 q="service=bulwark" s
-  shift
-  for s in "$@"; do q+="&scope=$(jq -rn --arg s "$s" '$s|@uri')"; done
-  REQ_AUTH=$creds req GET "/auth/token?$q"
-  [[ $STATUS == 200 ]] || { echo "token request failed: $STATUS $(body)" >&2; return 1; }
-  jq -r .token "$T/resp.body"
-}
-
-# login_refresh USER PASSWORD: password grant with access_type=offline; the refresh token.
-login_refresh() {
-  REQ_AUTH=none req POST /auth/token -H 'Content-Type: application/x-www-form-urlencoded' \
-    --data-urlencode grant_type=password --data-urlencode "username=$1" \
-    --data-urlencode "password=$2" --data-urlencode access_type=offline \
-    --data-urlencode service=bulwark
-  [[ $STATUS == 200 ]] || { echo "password grant for $1 failed: $STATUS $(body)" >&2; return 1; }
-  jq -r .refresh_token "$T/resp.body"
-}
-
-# token_refresh REFRESH SCOPE: refresh grant; the access token.
-token_refresh() {
-  REQ_AUTH=none req POST /auth/token --data-urlencode grant_type=refresh_token \
-    --data-urlencode "refresh_token=$1" --data-urlencode "scope=$2" --data-urlencode service=bulwark
-  [[ $STATUS == 200 ]] || { echo "refresh grant failed: $STATUS $(body)" >&2; return 1; }
-  jq -r .token "$T/resp.body"
-}
-
-# breq TOKEN METHOD PATH [curl args...]: a registry request with a bearer token.
-breq() {
-  local tok=$1
-  shift
-  REQ_AUTH=none req "$1" "$2" -H "Authorization: Bearer $tok" "${@:3}"
-}
-
-# push_image REPO TAG: pushes a one-layer image as the administrator; prints the manifest digest.
-push_image() {
-  local repo=$1 tag=$2 cfg layer man
-  printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]},"repo":"%s"}' "$repo" >"$T/cfg.json"
-  printf 'layer of %s %s' "$repo" "$tag" >"$T/layer.bin"
-  cfg=$(digest_of "$T/cfg.json")
-  layer=$(digest_of "$T/layer.bin")
-  req POST "/v2/$repo/blobs/uploads/?digest=$cfg" -H 'Content-Type: application/octet-stream' --data-binary "@$T/cfg.json"
-  [[ $STATUS == 201 ]] || { echo "config push to $repo: $STATUS $(body)" >&2; return 1; }
-  req POST "/v2/$repo/blobs/uploads/?digest=$layer" -H 'Content-Type: application/octet-stream' --data-binary "@$T/layer.bin"
-  [[ $STATUS == 201 ]] || { echo "layer push to $repo: $STATUS" >&2; return 1; }
-  man=$(printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}' \
-    "$cfg" "$(size_of "$T/cfg.json")" "$layer" "$(size_of "$T/layer.bin")")
-  printf '%s' "$man" >"$T/man.json"
-  req PUT "/v2/$repo/manifests/$tag" -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' --data-binary "@$T/man.json"
-  [[ $STATUS == 201 ]] || { echo "manifest push to $repo: $STATUS $(body)" >&2; return 1; }
-  digest_of "$T/man.json"
-}
-
-# ---------------------------------------------------------------------------------------------
 start_registry
 
 echo "## secure by default"
@@ -131,7 +66,7 @@ for p in "${PROJECTS[@]}"; do
       die "robot create $p $kind"
     ROBOT_SECRET["$p/$kind"]=$(jq -r .secret <<<"$out")
   done
-  check "admin pushes $p/app:v1" run_ok push_image "$p/app" v1
+  check "admin pushes $p/app:v1" run_ok push_image admin "$p/app" v1
 done
 
 echo "## the authorisation matrix, through the token flow"
@@ -205,7 +140,7 @@ check "authorisation matrix: $MATRIX_CELLS cells (9 principals × 6 projects × 
 
 echo "## what a refused token is told"
 tok=$(token_refresh "${REFRESH[u-guest]}" "repository:dev-private/app:pull,push")
-payload=$(b64url_json "$(cut -d. -f2 <<<"$tok")")
+payload=$(claims_of "$tok")
 check "a guest asking for pull,push gets a token narrowed to pull" \
   equals "$(jq -c .access <<<"$payload")" '[{"type":"repository","name":"dev-private/app","actions":["pull"]}]'
 check "... issued by bulwark for service bulwark, for 5 minutes, to u-guest" \
@@ -216,7 +151,7 @@ check "... with error=\"insufficient_scope\" and the scope to ask for" \
   header_is WWW-Authenticate "Bearer realm=\"$R/auth/token\",service=\"bulwark\",scope=\"repository:dev-private/app:push\",error=\"insufficient_scope\""
 tok=$(token_refresh "${REFRESH[u-none]}" "repository:dev-private/app:pull")
 check "a non-member's token for a private project grants nothing" \
-  equals "$(b64url_json "$(cut -d. -f2 <<<"$tok")" | jq -c .access)" '[{"type":"repository","name":"dev-private/app","actions":[]}]'
+  equals "$(claims_of "$tok" | jq -c .access)" '[{"type":"repository","name":"dev-private/app","actions":[]}]'
 tok=$(token_get "admin:$ADMIN_PW" "registry:catalog:*" "repository:pro-private/app:pull")
 breq "$tok" GET /v2/_catalog
 check "the administrator's token for registry:catalog:* lists the catalog" json_true '.repositories | index("pro-private/app") != null'
@@ -311,6 +246,34 @@ check "a guest pulls with Basic credentials (cached)" status_is 200
 adm member remove dev-private --user u-guest >/dev/null
 REQ_AUTH="u-guest:${PW[u-guest]}" req GET /v2/dev-private/app/tags/list
 check "removing the membership takes effect on the next request" error_is 403 DENIED
+
+echo "## network allow-lists (the tests connect from 127.0.0.1)"
+REQ_AUTH="u-guest:${PW[u-guest]}" req GET /v2/sta-private/app/tags/list
+check "a guest pulls before the project has an allow-list" status_is 200
+adm project update sta-private --allow-network 10.0.0.0/8 --allow-network 2001:db8::/32 >/dev/null
+REQ_AUTH="u-guest:${PW[u-guest]}" req GET /v2/sta-private/app/tags/list
+check "an allow-list without the client's network refuses it at once" error_is 403 DENIED
+check "... and says why" json_true '.errors[0].message | test("outside the allowed networks of project")'
+gtok=$(token_refresh "${REFRESH[u-guest]}" "repository:sta-private/app:pull")
+check "... the token endpoint grants nothing from outside" \
+  equals "$(claims_of "$gtok" | jq -c '.access[0].actions')" '[]'
+req GET /v2/sta-private/app/tags/list
+check "system administrators are not locked out by an allow-list" status_is 200
+adm project update sta-private --allow-network 127.0.0.0/8 >/dev/null
+REQ_AUTH="u-guest:${PW[u-guest]}" req GET /v2/sta-private/app/tags/list
+check "adding the client's network lets it in again" status_is 200
+adm project update sta-private --any-network >/dev/null
+nsec=$(adm robot create dev-private netbot --expires 1d --kind ci --rule 'dev-private/*=pull' \
+  --allow-network 127.0.0.1 -o json | jq -r .secret)
+ntok=$(token_get "robot\$dev-private+netbot:$nsec" "repository:dev-private/app:pull")
+breq "$ntok" GET /v2/dev-private/app/manifests/v1
+check "a robot pulls from its allowed address" status_is 200
+adm robot networks 'robot$dev-private+netbot' --allow-network 192.0.2.0/24 >/dev/null
+breq "$ntok" GET /v2/dev-private/app/manifests/v1
+check "narrowing the robot's networks refuses its token at once" error_is 401 UNAUTHORIZED
+REQ_AUTH="robot\$dev-private+netbot:$nsec" req GET /v2/dev-private/app/tags/list
+check "... and its Basic credentials, with the reason" error_is 403 DENIED
+check "... naming the robot's allow-list" json_true '.errors[0].message | test("allowed networks of robot account")'
 
 echo "## token endpoint errors"
 REQ_AUTH=none req POST /auth/token --data-urlencode grant_type=client_credentials

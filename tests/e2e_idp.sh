@@ -142,14 +142,6 @@ start_idp_bulwark() {
 # ---------------------------------------------------------------------------------------------
 # Helpers
 
-# b64url_json PART: decodes a JWT part (base64url) to JSON on stdout.
-b64url_json() {
-  local s=${1//-/+}
-  s=${s//_//}
-  while ((${#s} % 4)); do s+="="; done
-  base64 -d <<<"$s"
-}
-claims_of() { b64url_json "$(cut -d. -f2 <<<"$1")"; }
 
 # absolute BASE URL: URL resolved against BASE's origin when it is a path.
 absolute() { if [[ $2 == /* ]]; then printf '%s%s\n' "$(grep -oE '^https?://[^/]+' <<<"$1")" "$2"; else printf '%s\n' "$2"; fi; }
@@ -170,7 +162,6 @@ browse() {
 }
 
 query_value() { sed -n "s/.*[?&]$2=\([^&]*\).*/\1/p" <<<"$1"; }
-uri() { jq -rn --arg s "$1" '$s|@uri'; }
 
 # provider_id_token ACCOUNT [CLIENT]: an ID token for ACCOUNT as the provider issues it to CLIENT
 # (the client id is the token's audience; bulwark-post authenticates with client_secret_post, the
@@ -202,44 +193,6 @@ exchange() {
     --data-urlencode "subject_token=$1" \
     --data-urlencode "subject_token_type=${3:-urn:ietf:params:oauth:token-type:id_token}" \
     --data-urlencode "scope=$2" --data-urlencode service=bulwark
-}
-
-# token_for CREDS SCOPE: GET /auth/token with Basic CREDS; the token on stdout.
-token_for() {
-  REQ_AUTH=$1 req GET "/auth/token?service=bulwark&scope=$(uri "$2")"
-  [[ $STATUS == 200 ]] || { echo "token request failed: $STATUS $(body)" >&2; return 1; }
-  jq -r .token "$T/resp.body"
-}
-
-# refresh_token_grant REFRESH SCOPE: the refresh_token grant; the access token on stdout.
-refresh_token_grant() {
-  REQ_AUTH=none req POST /auth/token --data-urlencode grant_type=refresh_token \
-    --data-urlencode "refresh_token=$1" --data-urlencode "scope=$2" --data-urlencode service=bulwark
-  [[ $STATUS == 200 ]] || { echo "refresh grant failed: $STATUS $(body)" >&2; return 1; }
-  jq -r .token "$T/resp.body"
-}
-
-# push_image_as AUTH REPO TAG: pushes a one-layer image with req's REQ_AUTH=AUTH, or with a
-# bearer token when AUTH is "bearer:TOKEN". Fails unless every step succeeds.
-push_image_as() {
-  local auth=$1 repo=$2 tag=$3 cfg layer
-  local -a hdr=()
-  if [[ $auth == bearer:* ]]; then
-    hdr=(-H "Authorization: Bearer ${auth#bearer:}")
-    auth=none
-  fi
-  printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]},"repo":"%s"}' "$repo" >"$T/cfg.json"
-  printf 'layer of %s %s %s' "$repo" "$tag" "$RANDOM" >"$T/layer.bin"
-  cfg=$(digest_of "$T/cfg.json")
-  layer=$(digest_of "$T/layer.bin")
-  REQ_AUTH=$auth req POST "/v2/$repo/blobs/uploads/?digest=$cfg" "${hdr[@]}" -H 'Content-Type: application/octet-stream' --data-binary "@$T/cfg.json"
-  [[ $STATUS == 201 ]] || { echo "config push to $repo: $STATUS $(body)"; return 1; }
-  REQ_AUTH=$auth req POST "/v2/$repo/blobs/uploads/?digest=$layer" "${hdr[@]}" -H 'Content-Type: application/octet-stream' --data-binary "@$T/layer.bin"
-  [[ $STATUS == 201 ]] || { echo "layer push to $repo: $STATUS $(body)"; return 1; }
-  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}' \
-    "$cfg" "$(size_of "$T/cfg.json")" "$layer" "$(size_of "$T/layer.bin")" >"$T/man.json"
-  REQ_AUTH=$auth req PUT "/v2/$repo/manifests/$tag" "${hdr[@]}" -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' --data-binary "@$T/man.json"
-  [[ $STATUS == 201 ]] || { echo "manifest push to $repo: $STATUS $(body)"; return 1; }
 }
 
 # sk ARGS...: skopeo against the plain-HTTP registry with the authfile $T/auth.json.
@@ -299,7 +252,7 @@ printf '%s' "$BOB_PW" | adm user create bob --password-stdin >/dev/null || die "
 echo "## LDAP users on /v2/ with HTTP Basic"
 REQ_AUTH=alice:alice-secret req GET /v2/
 check "an LDAP user's Basic credentials open /v2/" status_is 200
-check "LDAP alice (group developers) pushes to dev/app with Basic" run_ok push_image_as alice:alice-secret dev/app v1
+check "LDAP alice (group developers) pushes to dev/app with Basic" run_ok push_image alice:alice-secret dev/app v1
 REQ_AUTH=alice:alice-secret req GET /v2/dev/app/manifests/v1 -H 'Accept: application/vnd.oci.image.manifest.v1+json'
 check "... and pulls it" status_is 200
 adm user list -o json >"$T/users.json"
@@ -331,10 +284,10 @@ REQ_AUTH="bob:$BOB_PW" req GET /v2/dev/app/manifests/v1
 check "... and local bob does not get LDAP bob's groups (admins: developer in dev)" error_is 403 DENIED
 
 echo "## LDAP users through the token flow"
-tok=$(token_for alice:alice-secret "repository:dev/app:pull,push")
+tok=$(token_get alice:alice-secret "repository:dev/app:pull,push")
 check "the token endpoint issues alice pull and push on dev/app" equals \
   "$(claims_of "$tok" | jq -c '[.access[] | select(.name == "dev/app") | .actions | sort] | first')" '["pull","push"]'
-tok=$(token_for carol:carol-secret "repository:dev/app:pull")
+tok=$(token_get carol:carol-secret "repository:dev/app:pull")
 check "... and carol (no groups) nothing" equals "$(claims_of "$tok" | jq -c '[.access[].actions[]]')" '[]'
 write_authfile "$T/auth.json" alice:alice-secret
 SRC=$T/src
@@ -362,11 +315,11 @@ check "... naming her (email claim) and her groups" equals \
   "$(jq -c '[.username, (.groups | sort)]' "$T/alice.json")" '["alice@example.test",["developers","platform-admins"]]'
 ALICE_REFRESH=$(jq -r .refresh_token "$T/alice.json")
 check "... and giving a refresh token" run_ok test "${#ALICE_REFRESH}" -ge 32
-tok=$(refresh_token_grant "$ALICE_REFRESH" "repository:dev/oidc:pull,push")
+tok=$(token_refresh "$ALICE_REFRESH" "repository:dev/oidc:pull,push")
 check "the refresh token redeems for a token with her group's developer rights" equals \
   "$(claims_of "$tok" | jq -c '[.sub, ([.access[] | select(.name == "dev/oidc") | .actions | sort] | first)]')" \
   '["alice@example.test",["pull","push"]]'
-check "with it alice pushes to dev/oidc" run_ok push_image_as "bearer:$tok" dev/oidc v1
+check "with it alice pushes to dev/oidc" run_ok push_image "bearer:$tok" dev/oidc v1
 REQ_AUTH=none req GET /v2/dev/oidc/manifests/v1 -H "Authorization: Bearer $tok" -H 'Accept: application/vnd.oci.image.manifest.v1+json'
 check "... and pulls" status_is 200
 # As docker login stores an identity token: user "<token>", no password, and the token.
@@ -408,7 +361,7 @@ check "... typed as RFC 8693 says, living as long as the rule says (10m)" run_ok
 check "... for the federation principal, granting push on ci/widgets only" equals \
   "$(claims_of "$CI_ACCESS" | jq -c '[.sub, [.access[] | {name, actions: (.actions | sort)}]]')" \
   '["federation:widgets-ci",[{"name":"ci/widgets","actions":["pull","push"]},{"name":"ci/other","actions":[]}]]'
-check "the exchanged token pushes to ci/widgets" run_ok push_image_as "bearer:$CI_ACCESS" ci/widgets v1
+check "the exchanged token pushes to ci/widgets" run_ok push_image "bearer:$CI_ACCESS" ci/widgets v1
 REQ_AUTH=none req POST /v2/ci/other/blobs/uploads/ -H "Authorization: Bearer $CI_ACCESS"
 check "... but not to ci/other (401 insufficient_scope)" run_ok bash -c \
   '[[ $1 == 401 ]] && grep -qi "insufficient_scope" "$2"' _ "$STATUS" "$T/resp.hdrs"

@@ -13,6 +13,8 @@
 #     Basic, password $ADMIN_PW) unless REQ_AUTH says otherwise: REQ_AUTH=none for an anonymous
 #     request, REQ_AUTH=USER:PASSWORD for another account (an -H Authorization argument wins);
 #   - write_authfile FILE [USER:PASSWORD]: a containers auth.json for $REGISTRY_HOSTPORT;
+#   - the token flow: token_get, login_refresh, token_refresh, breq (a Bearer request),
+#     claims_of (a JWT's claims), push_image (a small image as any principal);
 #   - check NAME PREDICATE [ARGS...]: counts a pass or a failure; a failure prints what was expected,
 #     what came back (status, headers, body) and keeps going. Predicates (status_is, header_is,
 #     json_is, error_is, ...) print their own expected/got on failure;
@@ -297,6 +299,83 @@ dump_response() {
   echo "    body ($(wc -c <"$T/resp.body") bytes):"
   head -c 1500 "$T/resp.body" | cat -v | sed 's/^/      /'
   echo
+}
+
+# ---------------------------------------------------------------------------------------------
+# The Docker token flow (tests that exercise access control)
+
+# uri TEXT: TEXT percent-encoded for a query string.
+uri() { jq -rn --arg s "$1" '$s|@uri'; }
+
+# b64url_json PART: a JWT part (base64url) decoded; claims_of TOKEN: a JWT's claims as JSON.
+b64url_json() {
+  local s=${1//-/+}
+  s=${s//_//}
+  while ((${#s} % 4)); do s+="="; done
+  base64 -d <<<"$s"
+}
+claims_of() { b64url_json "$(cut -d. -f2 <<<"$1")"; }
+
+# token_get CREDS SCOPE...: GET /auth/token as CREDS (a REQ_AUTH value: none, admin or
+# USER:PASSWORD); the token on stdout.
+token_get() {
+  local creds=$1 q="service=bulwark" s
+  shift
+  for s in "$@"; do q+="&scope=$(uri "$s")"; done
+  REQ_AUTH=$creds req GET "/auth/token?$q"
+  [[ $STATUS == 200 ]] || { echo "token request failed: $STATUS $(body)" >&2; return 1; }
+  jq -r .token "$T/resp.body"
+}
+
+# login_refresh USER PASSWORD: the OAuth2 password grant with access_type=offline; the refresh
+# token on stdout.
+login_refresh() {
+  REQ_AUTH=none req POST /auth/token --data-urlencode grant_type=password \
+    --data-urlencode "username=$1" --data-urlencode "password=$2" \
+    --data-urlencode access_type=offline --data-urlencode service=bulwark
+  [[ $STATUS == 200 ]] || { echo "password grant for $1 failed: $STATUS $(body)" >&2; return 1; }
+  jq -r .refresh_token "$T/resp.body"
+}
+
+# token_refresh REFRESH SCOPE: the refresh_token grant; the access token on stdout.
+token_refresh() {
+  REQ_AUTH=none req POST /auth/token --data-urlencode grant_type=refresh_token \
+    --data-urlencode "refresh_token=$1" --data-urlencode "scope=$2" --data-urlencode service=bulwark
+  [[ $STATUS == 200 ]] || { echo "refresh grant failed: $STATUS $(body)" >&2; return 1; }
+  jq -r .token "$T/resp.body"
+}
+
+# breq TOKEN METHOD PATH [curl args...]: a registry request with a bearer token (and nothing else).
+breq() {
+  local tok=$1
+  shift
+  REQ_AUTH=none req "$1" "$2" -H "Authorization: Bearer $tok" "${@:3}"
+}
+
+# push_image AUTH REPO TAG: pushes a small one-layer image as AUTH (a REQ_AUTH value, or
+# bearer:TOKEN); prints the manifest digest. Fails, saying which step, unless every step works.
+push_image() {
+  local auth=$1 repo=$2 tag=$3 cfg layer blob
+  local -a hdr=()
+  if [[ $auth == bearer:* ]]; then
+    hdr=(-H "Authorization: Bearer ${auth#bearer:}")
+    auth=none
+  fi
+  printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]},"repo":"%s"}' "$repo" >"$T/cfg.json"
+  printf 'layer of %s %s %s' "$repo" "$tag" "$RANDOM" >"$T/layer.bin"
+  cfg=$(digest_of "$T/cfg.json")
+  layer=$(digest_of "$T/layer.bin")
+  for blob in cfg.json layer.bin; do
+    REQ_AUTH=$auth req POST "/v2/$repo/blobs/uploads/?digest=$(digest_of "$T/$blob")" "${hdr[@]}" \
+      -H 'Content-Type: application/octet-stream' --data-binary "@$T/$blob"
+    [[ $STATUS == 201 ]] || { echo "$blob push to $repo: $STATUS $(body)" >&2; return 1; }
+  done
+  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}' \
+    "$cfg" "$(size_of "$T/cfg.json")" "$layer" "$(size_of "$T/layer.bin")" >"$T/man.json"
+  REQ_AUTH=$auth req PUT "/v2/$repo/manifests/$tag" "${hdr[@]}" \
+    -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' --data-binary "@$T/man.json"
+  [[ $STATUS == 201 ]] || { echo "manifest push to $repo: $STATUS $(body)" >&2; return 1; }
+  digest_of "$T/man.json"
 }
 
 # ---------------------------------------------------------------------------------------------

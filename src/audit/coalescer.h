@@ -62,7 +62,7 @@ class EventCoalescer {
   const CoalescerOptions options_;
   std::mutex mu_;
   std::unordered_map<std::string, Pending> pending_;  // guarded by mu_
-  int64_t next_sweep_ms_ = 0;                          // guarded by mu_
+  int64_t next_sweep_ms_ = 0;                         // guarded by mu_
 };
 
 }  // namespace bulwark::audit

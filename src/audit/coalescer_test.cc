@@ -55,8 +55,8 @@ TEST(EventCoalescer, DistinctActorsDigestsAndOutcomesAreNeverMerged) {
   h.coalescer.submit(denied);
   h.coalescer.submit(pull("ci"));  // a repeat of the first
   std::vector<std::string> got;
-  for (const Event& e : h.seen) got.push_back(e.actor + " " + e.resource.digest + " " +
-                                              std::string(outcome_name(e.outcome)));
+  for (const Event& e : h.seen)
+    got.push_back(e.actor + " " + e.resource.digest + " " + std::string(outcome_name(e.outcome)));
   EXPECT_THAT(got, ElementsAre("ci sha256:aa allowed", "alice sha256:aa allowed",
                                "ci sha256:bb allowed", "ci sha256:aa denied"));
   h.coalescer.flush();
@@ -91,10 +91,12 @@ TEST(EventCoalescer, BeyondMaxKeysEventsPassThroughUncounted) {
 TEST(EventCoalescer, ConcurrentSubmitsLoseNoCount) {
   std::mutex mu;
   std::vector<Event> seen;
-  EventCoalescer coalescer([&](Event e) {
-    std::lock_guard lock(mu);
-    seen.push_back(std::move(e));
-  }, {60'000, 100, {}});
+  EventCoalescer coalescer(
+      [&](Event e) {
+        std::lock_guard lock(mu);
+        seen.push_back(std::move(e));
+      },
+      {60'000, 100, {}});
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {

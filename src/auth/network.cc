@@ -60,8 +60,8 @@ Result<NetworkSet> NetworkSet::parse(std::span<const std::string> entries) {
     if (slash != std::string_view::npos) {
       std::string_view digits = text.substr(slash + 1);
       auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), bits);
-      if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() ||
-          bits < 0 || bits > max_bits) {
+      if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || bits < 0 ||
+          bits > max_bits) {
         return bad("prefix length must be 0.." + std::to_string(max_bits));
       }
     }

@@ -6,11 +6,11 @@
 #include <charconv>
 #include <chrono>
 #include <filesystem>
-#include <thread>
 #include <iomanip>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "audit/event.h"
@@ -35,7 +35,7 @@ struct AuditFlags {
   int64_t after = 0;
   size_t limit = 100;
   // audit export
-  std::string syslog;  // "udp://HOST:PORT" or "tcp://HOST:PORT": send RFC 5424 messages there
+  std::string syslog;   // "udp://HOST:PORT" or "tcp://HOST:PORT": send RFC 5424 messages there
   bool follow = false;  // keep streaming new records
 };
 
@@ -133,7 +133,8 @@ Result<std::unique_ptr<audit::SyslogSender>> connect_syslog(const std::string& u
   static constexpr struct {
     std::string_view scheme;
     audit::SyslogTransport transport;
-  } kSchemes[] = {{"udp://", audit::SyslogTransport::kUdp}, {"tcp://", audit::SyslogTransport::kTcp}};
+  } kSchemes[] = {{"udp://", audit::SyslogTransport::kUdp},
+                  {"tcp://", audit::SyslogTransport::kTcp}};
   for (const auto& s : kSchemes) {
     if (!url.starts_with(s.scheme)) continue;
     std::string rest = url.substr(s.scheme.size());
@@ -145,7 +146,8 @@ Result<std::unique_ptr<audit::SyslogSender>> connect_syslog(const std::string& u
     }
     if (port <= 0 || port > 65535) break;
     std::string host = rest.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2);
     return audit::SyslogSender::connect(s.transport, host, static_cast<uint16_t>(port));
   }
   return fail(ErrorCode::kInvalidArgument,
@@ -176,7 +178,8 @@ int export_syslog(const AuditFlags& flags, metadata::AuditStore& store,
     for (const metadata::AuditRecord& record : *page) {
       auto message = audit::format_syslog(record);
       if (!message) {
-        std::cerr << "bulwark audit export: record " << record.seq << ": " << message.error().message << "\n";
+        std::cerr << "bulwark audit export: record " << record.seq << ": "
+                  << message.error().message << "\n";
         return kExitError;
       }
       if (auto s = (*sender)->send(*message); !s) {

@@ -20,18 +20,24 @@ constexpr RefusalAnswer kRefusalAnswers[] = {
     {auth::Verdict::kUnavailable, oci::ErrorCode::kUnavailable},
 };
 
-http::Response refused(const auth::AccessOutcome& outcome) {
+}  // namespace
+
+http::Response refusal_response(const auth::AccessOutcome& outcome, bool challenge) {
   oci::ErrorCode code = oci::ErrorCode::kUnavailable;
   for (const auto& a : kRefusalAnswers) {
     if (a.verdict == outcome.verdict) code = a.code;
   }
   http::Response r = oci_error(code, outcome.message);
-  if (!outcome.challenge.empty()) r.headers.set("WWW-Authenticate", outcome.challenge);
+  if (challenge && !outcome.challenge.empty()) {
+    r.headers.set("WWW-Authenticate", outcome.challenge);
+  }
   if (outcome.retry_after.count() > 0) {
     r.headers.set("Retry-After", std::to_string(outcome.retry_after.count()));
   }
   return r;
 }
+
+namespace {
 
 bool host_is_plain(std::string_view host) {
   if (host.empty() || host.size() > 255) return false;
@@ -145,7 +151,7 @@ void add_guarded(http::Router& router, Context& ctx, std::string method, std::st
                }
                if (!outcome.allowed()) {
                  audit_refusal(ctx, request, credentials, need, outcome);
-                 co_return refused(outcome);
+                 co_return refusal_response(outcome, /*challenge=*/true);
                }
                co_return co_await handler(request);
              });

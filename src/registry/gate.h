@@ -42,6 +42,11 @@ void add_guarded(http::Router& router, Context& ctx, std::string method, std::st
 http::Task<bool> may(Context& ctx, const http::Request& request, std::string_view repository,
                      auth::ActionSet actions);
 
+// The OCI error response for a refused outcome: 401 UNAUTHORIZED, 403 DENIED, 429
+// TOOMANYREQUESTS (with Retry-After) or 503 UNAVAILABLE, with the outcome's Bearer challenge
+// when `challenge` (the Distribution API; not the token endpoint itself).
+http::Response refusal_response(const auth::AccessOutcome& outcome, bool challenge);
+
 // The client's IP address from Request::remote ("1.2.3.4:5" or "[::1]:5").
 std::string client_ip(std::string_view remote);
 

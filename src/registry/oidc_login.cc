@@ -19,6 +19,7 @@
 #include "common/strict_json.h"
 #include "registry/context.h"
 #include "registry/gate.h"
+#include "registry/oauth.h"
 #include "registry/respond.h"
 
 namespace bulwark::registry {
@@ -28,35 +29,12 @@ namespace {
 constexpr std::string_view kPassedOn[] = {"login_hint", "prompt"};
 constexpr size_t kPassedOnMaxBytes = 256;
 
-http::Response json_answer(int status, const boost::json::object& body) {
-  http::Response r;
-  r.status = status;
-  r.headers.set("Content-Type", "application/json");
-  r.headers.set("Cache-Control", "no-store");
-  r.body = boost::json::serialize(body);
-  return r;
-}
-
-http::Response login_error(int status, std::string_view error, std::string_view description) {
-  return json_answer(status, {{"error", error}, {"error_description", description}});
-}
-
-http::Response login_failure(const auth::AccessOutcome& outcome) {
-  static constexpr struct {
-    auth::Verdict verdict;
-    int status;
-    std::string_view error;
-  } kAnswers[] = {
-      {auth::Verdict::kUnauthenticated, 400, "access_denied"},
-      {auth::Verdict::kDenied, 404, "not_found"},
-      {auth::Verdict::kThrottled, 429, "slow_down"},
-      {auth::Verdict::kUnavailable, 503, "temporarily_unavailable"},
-  };
-  for (const auto& a : kAnswers) {
-    if (a.verdict == outcome.verdict) return login_error(a.status, a.error, outcome.message);
-  }
-  return login_error(503, "temporarily_unavailable", outcome.message);
-}
+constexpr OAuthAnswer kLoginAnswers[] = {
+    {auth::Verdict::kUnauthenticated, 400, "access_denied"},
+    {auth::Verdict::kDenied, 404, "not_found"},
+    {auth::Verdict::kThrottled, 429, "slow_down"},
+    {auth::Verdict::kUnavailable, 503, "temporarily_unavailable"},
+};
 
 http::Task<http::Response> begin(Context& ctx, http::Request& req) {
   std::string provider(req.param("provider"));
@@ -65,13 +43,13 @@ http::Task<http::Response> begin(Context& ctx, http::Request& req) {
     auto value = req.query_param(name);
     if (!value) continue;
     if (value->size() > kPassedOnMaxBytes) {
-      co_return login_error(400, "invalid_request", std::string(name) + " is too long");
+      co_return oauth_error(400, "invalid_request", std::string(name) + " is too long");
     }
     extra.emplace_back(name, std::move(*value));
   }
   auto url = co_await blocking(
       [&] { return ctx.access.begin_oidc_login(provider, extra, auth::AuthTime::current()); });
-  if (!url) co_return login_failure(url.error());
+  if (!url) co_return oauth_failure(url.error(), kLoginAnswers);
   http::Response r;
   r.status = 302;
   r.headers.set("Location", *url);
@@ -87,12 +65,12 @@ http::Task<http::Response> callback(Context& ctx, http::Request& req) {
     std::string code = quote_untrusted(error->substr(0, 64));
     audit(ctx, req, "login.failure", {}, audit::Outcome::kDenied,
           how + " refused the login: " + code, /*durable=*/false);
-    co_return login_error(400, "access_denied", "the OpenID provider refused the login: " + code);
+    co_return oauth_error(400, "access_denied", "the OpenID provider refused the login: " + code);
   }
   auto code = req.query_param("code");
   auto state = req.query_param("state");
   if (!code || !state || code->empty() || state->empty()) {
-    co_return login_error(400, "invalid_request", "the callback needs code and state");
+    co_return oauth_error(400, "invalid_request", "the callback needs code and state");
   }
   auto grant = co_await blocking([&] {
     return ctx.access.finish_oidc_login(provider, *code, *state, auth::AuthTime::current());
@@ -101,15 +79,15 @@ http::Task<http::Response> callback(Context& ctx, http::Request& req) {
     req.user = grant.error().subject;
     audit(ctx, req, "login.failure", {}, audit::Outcome::kDenied, how + ": " + grant.error().reason,
           /*durable=*/false);
-    co_return login_failure(grant.error());
+    co_return oauth_failure(grant.error(), kLoginAnswers);
   }
   req.user = grant->principal.name;
   audit(ctx, req, "login.success", {}, audit::Outcome::kAllowed, how, /*durable=*/false);
   boost::json::array groups;
   for (const std::string& g : grant->principal.groups) groups.emplace_back(g);
-  co_return json_answer(200, {{"username", grant->principal.name},
-                              {"groups", std::move(groups)},
-                              {"refresh_token", grant->refresh_token}});
+  co_return json_no_store(200, {{"username", grant->principal.name},
+                                {"groups", std::move(groups)},
+                                {"refresh_token", grant->refresh_token}});
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 
 #include "registry/context.h"
 #include "registry/gate.h"
+#include "registry/oauth.h"
 #include "registry/respond.h"
 
 namespace bulwark::registry {
@@ -33,15 +34,6 @@ constexpr std::string_view kTokenExchangeGrant = "urn:ietf:params:oauth:grant-ty
 constexpr std::string_view kSubjectTokenTypes[] = {"urn:ietf:params:oauth:token-type:id_token",
                                                    "urn:ietf:params:oauth:token-type:jwt"};
 
-http::Response json_response(int status, const boost::json::object& body) {
-  http::Response r;
-  r.status = status;
-  r.headers.set("Content-Type", "application/json");
-  r.headers.set("Cache-Control", "no-store");
-  r.body = boost::json::serialize(body);
-  return r;
-}
-
 http::Response token_response(const auth::TokenGrant& grant) {
   boost::json::object body{{"token", grant.token.token},
                            {"access_token", grant.token.token},
@@ -52,57 +44,16 @@ http::Response token_response(const auth::TokenGrant& grant) {
     body["issued_token_type"] = "urn:ietf:params:oauth:token-type:access_token";
     body["token_type"] = "Bearer";
   }
-  return json_response(200, body);
-}
-
-// Failures of a GET: the registry's own error format.
-http::Response get_failure(const auth::AccessOutcome& outcome) {
-  static constexpr struct {
-    auth::Verdict verdict;
-    oci::ErrorCode code;
-  } kAnswers[] = {
-      {auth::Verdict::kUnauthenticated, oci::ErrorCode::kUnauthorized},
-      {auth::Verdict::kDenied, oci::ErrorCode::kDenied},
-      {auth::Verdict::kThrottled, oci::ErrorCode::kTooManyRequests},
-      {auth::Verdict::kUnavailable, oci::ErrorCode::kUnavailable},
-  };
-  oci::ErrorCode code = oci::ErrorCode::kUnavailable;
-  for (const auto& a : kAnswers) {
-    if (a.verdict == outcome.verdict) code = a.code;
-  }
-  http::Response r = oci_error(code, outcome.message);
-  if (outcome.retry_after.count() > 0) {
-    r.headers.set("Retry-After", std::to_string(outcome.retry_after.count()));
-  }
-  return r;
+  return json_no_store(200, body);
 }
 
 // Failures of a POST: OAuth2 error responses.
-http::Response oauth_error(int status, std::string_view error, std::string_view description) {
-  return json_response(status, {{"error", error}, {"error_description", description}});
-}
-
-http::Response post_failure(const auth::AccessOutcome& outcome) {
-  static constexpr struct {
-    auth::Verdict verdict;
-    int status;
-    std::string_view error;
-  } kAnswers[] = {
-      {auth::Verdict::kUnauthenticated, 400, "invalid_grant"},
-      {auth::Verdict::kDenied, 400, "invalid_grant"},
-      {auth::Verdict::kThrottled, 429, "slow_down"},
-      {auth::Verdict::kUnavailable, 503, "temporarily_unavailable"},
-  };
-  for (const auto& a : kAnswers) {
-    if (a.verdict != outcome.verdict) continue;
-    http::Response r = oauth_error(a.status, a.error, outcome.message);
-    if (outcome.retry_after.count() > 0) {
-      r.headers.set("Retry-After", std::to_string(outcome.retry_after.count()));
-    }
-    return r;
-  }
-  return oauth_error(503, "temporarily_unavailable", outcome.message);
-}
+constexpr OAuthAnswer kGrantAnswers[] = {
+    {auth::Verdict::kUnauthenticated, 400, "invalid_grant"},
+    {auth::Verdict::kDenied, 400, "invalid_grant"},
+    {auth::Verdict::kThrottled, 429, "slow_down"},
+    {auth::Verdict::kUnavailable, 503, "temporarily_unavailable"},
+};
 
 std::string join(const std::vector<std::string>& parts, std::string_view separator) {
   std::string out;
@@ -124,7 +75,7 @@ http::Task<tl::expected<auth::TokenGrant, auth::AccessOutcome>> run_grant(
   if (!grant) {
     req.user = grant.error().subject;
     if (req.user.empty() && with_credentials) req.user = token_request.credentials.username;
-    std::string action = exchange                      ? "token.exchange"
+    std::string action = exchange                     ? "token.exchange"
                          : grant.error().login_failed ? "login.failure"
                                                       : "token.refused";
     audit(ctx, req, std::move(action), {}, audit::Outcome::kDenied, grant.error().reason,
@@ -160,7 +111,7 @@ http::Task<http::Response> get_token(Context& ctx, http::Request& req) {
     }
   }
   auto grant = co_await run_grant(ctx, req, std::move(token_request));
-  if (!grant) co_return get_failure(grant.error());
+  if (!grant) co_return refusal_response(grant.error(), /*challenge=*/false);
   co_return token_response(*grant);
 }
 
@@ -202,9 +153,9 @@ http::Task<http::Response> post_token(Context& ctx, http::Request& req) {
     if (!token_request.subject_token || token_request.subject_token->empty()) {
       co_return oauth_error(400, "invalid_request", "the token exchange needs subject_token");
     }
-    if (!subject_token_type || std::find(std::begin(kSubjectTokenTypes),
-                                         std::end(kSubjectTokenTypes),
-                                         *subject_token_type) == std::end(kSubjectTokenTypes)) {
+    if (!subject_token_type ||
+        std::find(std::begin(kSubjectTokenTypes), std::end(kSubjectTokenTypes),
+                  *subject_token_type) == std::end(kSubjectTokenTypes)) {
       co_return oauth_error(400, "invalid_request",
                             "subject_token_type must be urn:ietf:params:oauth:token-type:id_token "
                             "or urn:ietf:params:oauth:token-type:jwt");
@@ -226,12 +177,12 @@ http::Task<http::Response> post_token(Context& ctx, http::Request& req) {
       co_return oauth_error(400, "invalid_request", "the refresh_token grant needs refresh_token");
     }
   } else {
-    co_return oauth_error(400, "unsupported_grant_type",
-                          "grant_type must be password, refresh_token or " +
-                              std::string(kTokenExchangeGrant));
+    co_return oauth_error(
+        400, "unsupported_grant_type",
+        "grant_type must be password, refresh_token or " + std::string(kTokenExchangeGrant));
   }
   auto grant = co_await run_grant(ctx, req, std::move(token_request));
-  if (!grant) co_return post_failure(grant.error());
+  if (!grant) co_return oauth_failure(grant.error(), kGrantAnswers);
   co_return token_response(*grant);
 }
 
