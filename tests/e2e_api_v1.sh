@@ -494,6 +494,48 @@ api "dev:$DEV_PW" GET /api/v1/settings
 check "a developer may not read the settings: 403" api_error 403 DENIED
 
 # ==============================================================================================
+echo "## runtime settings: changed without a restart"
+token_lifetime_of() { jq '.exp - .iat' <<<"$(claims_of "$1")"; }
+api admin PATCH /api/v1/settings '{"auth.token_lifetime":"2m"}'
+check "PATCH /settings as the administrator" json_true \
+  '.auth.token_lifetime_seconds == 120 and .runtime["auth.token_lifetime"].source == "override" and .runtime["auth.token_lifetime"].value == "2m" and .runtime["uploads.expiry"].source == "config"'
+TOK=$(token_get admin)
+keep_secret "$TOK"
+check "a token fetched afterwards lives 120 s" equals "$(token_lifetime_of "$TOK")" 120
+"$BULWARK_BIN" admin settings set auth.token_lifetime 3m --data "$DATA" >"$T/set.out" 2>&1
+check "bulwark admin settings set while the server runs" run_ok grep -q "set auth.token_lifetime to 3m" "$T/set.out"
+TOK=$(token_get admin)
+keep_secret "$TOK"
+check "... the next token lives 180 s" equals "$(token_lifetime_of "$TOK")" 180
+"$BULWARK_BIN" admin settings show --data "$DATA" -o json >"$T/show.json" 2>&1
+check "bulwark admin settings show" run_ok jq -e '.["auth.token_lifetime"].seconds == 180' "$T/show.json"
+"$BULWARK_BIN" admin settings set auth.token_lifetime 2h --data "$DATA" >"$T/set.out" 2>&1
+check "the CLI refuses an out-of-bounds value" run_ok bash -c '! grep -q "^set " "$1" && grep -q "auth.token_lifetime" "$1"' _ "$T/set.out"
+api admin PATCH /api/v1/settings '{"auth.token_lifetime":"5m","auth.realm":"x"}'
+check "an unknown key: 422 naming it" json_true '.errors[0].code == "INVALID" and (.errors[0].message | contains("auth.realm"))'
+check "... status 422" status_is 422
+api admin PATCH /api/v1/settings '{"auth.token_lifetime":"5m","uploads.expiry":"31d"}'
+check "an out-of-bounds value: 422 naming it" json_true '.errors[0].message | contains("uploads.expiry")'
+check "... status 422" status_is 422
+api admin PATCH /api/v1/settings '{"auth.token_lifetime":300}'
+check "a non-string value: 422" api_error 422 INVALID
+api "dev:$DEV_PW" PATCH /api/v1/settings '{"auth.token_lifetime":"5m"}'
+check "a developer may not change the settings: 403" api_error 403 DENIED
+api admin GET /api/v1/settings
+check "... and nothing changed" json_true \
+  '.auth.token_lifetime_seconds == 180 and .runtime["uploads.expiry"].source == "config"'
+TOK=$(token_get admin)
+keep_secret "$TOK"
+check "... tokens still live 180 s" equals "$(token_lifetime_of "$TOK")" 180
+api admin GET '/api/v1/audit?action=settings.update'
+check "the trail has settings.update with the old and new value" json_true \
+  'any(.events[]; .actor == "admin" and .outcome == "allowed" and (.reason | contains("auth.token_lifetime 300s -> 2m")))
+   and any(.events[]; (.actor | startswith("cli:")) and (.reason | contains("2m -> 3m")))
+   and any(.events[]; .actor == "dev" and .outcome == "denied")'
+api admin PATCH /api/v1/settings '{"auth.token_lifetime":"5m"}'
+check "the token lifetime goes back to 5m" json_true '.auth.token_lifetime_seconds == 300'
+
+# ==============================================================================================
 echo "## bad input is never a server error"
 for body in '' 'null' '"x"' '{"name":null}' '{"name":{"a":1}}' "$(printf '{"name":"\xff"}')" \
   '{"name":"a","email":["x"]}' "{\"name\":\"$(head -c 5000 /dev/zero | tr '\0' a)\"}"; do

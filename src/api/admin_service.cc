@@ -730,4 +730,37 @@ AdminResult<RobotInfo> AdminService::set_robot_networks(const Actor& actor, std:
   return finish(op, run());
 }
 
+// ---- runtime settings
+
+AdminResult<std::vector<EffectiveSetting>> AdminService::get_settings(const Actor& actor,
+                                                                      RuntimeSettings& settings) {
+  Op op{actor, "settings.get", "", "", false};
+  auto run = [&]() -> AdminResult<std::vector<EffectiveSetting>> {
+    if (!is_admin(actor)) return denied("only system administrators may read the settings");
+    return settings.snapshot();
+  };
+  return finish(op, run());
+}
+
+AdminResult<std::vector<RuntimeSettings::Change>> AdminService::update_settings(
+    const Actor& actor, RuntimeSettings& settings,
+    const std::map<std::string, std::string>& changes) {
+  auto run = [&]() -> AdminResult<std::vector<RuntimeSettings::Change>> {
+    if (!is_admin(actor)) return denied("only system administrators may change the settings");
+    return settings.apply(changes, actor.principal.name);
+  };
+  AdminResult<std::vector<RuntimeSettings::Change>> result = run();
+  if (!result) {
+    std::string keys;
+    for (const auto& change : changes) keys += (keys.empty() ? "" : ", ") + change.first;
+    return finish(Op{actor, "settings.update", keys, ""}, std::move(result));
+  }
+  // One event per changed key, with its old and new value.
+  for (const RuntimeSettings::Change& c : *result) {
+    finish(Op{actor, "settings.update", c.key + " " + c.old_value + " -> " + c.new_value, ""},
+           AdminResult<void>{});
+  }
+  return result;
+}
+
 }  // namespace bulwark::api

@@ -19,8 +19,8 @@
 // through the AuditRecorder: action "user.create", "user.password", "user.disable",
 // "user.enable", "user.delete", "user.totp.enrol", "user.totp.remove", "project.create",
 // "project.update", "project.delete", "member.set", "member.remove", "robot.create",
-// "robot.rotate", "robot.revoke", "robot.networks"; actor, client address, resource.repository
-// = the project for project-scoped changes, and reason "targets: <names>[; <what failed>]".
+// "robot.rotate", "robot.revoke", "robot.networks", "settings.update"; actor, client address,
+// resource.repository = the project for project-scoped changes, and reason "targets: <names>[; <what failed>]".
 // Refused reads are recorded too (action "<noun>.list" / ".get", outcome denied); allowed reads
 // are not. No password, secret, hash or TOTP secret ever reaches an event, an error message or
 // a listing: listings are the *Info views below.
@@ -34,12 +34,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <tl/expected.hpp>
 #include <vector>
 
+#include "api/runtime_settings.h"
 #include "audit/event.h"
 #include "auth/authenticator.h"
 #include "auth/authorizer.h"
@@ -219,6 +221,17 @@ class AdminService {
   AdminResult<RevokedRobot> revoke_robot(const Actor& actor, std::string_view name);
   AdminResult<RobotInfo> set_robot_networks(const Actor& actor, std::string_view name,
                                             const metadata::NetworkList& networks);
+
+  // ---- runtime settings (system administrators; api/runtime_settings.h)
+  // The effective values of the mutable keys and their overrides.
+  AdminResult<std::vector<EffectiveSetting>> get_settings(const Actor& actor,
+                                                          RuntimeSettings& settings);
+  // Validates every change before applying any (kInvalidArgument naming the unknown key or bad
+  // value), then applies them at once. Each changed key is one "settings.update" event whose
+  // reason holds "targets: KEY OLD -> NEW".
+  AdminResult<std::vector<RuntimeSettings::Change>> update_settings(
+      const Actor& actor, RuntimeSettings& settings,
+      const std::map<std::string, std::string>& changes);
 
   // Whether the actor may manage `project` (a system administrator or its project_admin);
   // false, never an error, for a project that does not exist and a non-administrator.

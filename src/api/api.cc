@@ -12,8 +12,50 @@ http::Task<http::Response> settings(Context& ctx, http::Request&, const Actor& a
   if (!actor.principal.is_admin) {
     co_return error_response(403, "DENIED", "only system administrators may read the settings");
   }
-  co_return json_response(200, ctx.options.settings);
+  if (ctx.services.settings == nullptr) co_return json_response(200, ctx.options.settings);
+  auto effective = co_await blocking(
+      [&] { return ctx.admin->get_settings(actor, *ctx.services.settings); });
+  co_return answer(effective, [&](const std::vector<EffectiveSetting>& e) {
+    return json_response(200, effective_settings_json(ctx.options.settings, e));
+  });
 }
+
+// PATCH {"KEY": "VALUE", ...}: all validated before any is applied.
+http::Task<http::Response> patch_settings(Context& ctx, http::Request& request,
+                                          const Actor& actor) {
+  if (ctx.services.settings == nullptr) {
+    co_return error_response(503, "UNAVAILABLE", "runtime settings are not enabled");
+  }
+  auto body = co_await read_object(ctx, request);
+  if (!body) co_return std::move(body.error());
+  std::map<std::string, std::string> changes;
+  for (const auto& [key, value] : *body) {
+    if (!value.is_string()) {
+      co_return invalid("\"" + std::string(key) + "\" must be a string (e.g. \"15m\")");
+    }
+    changes[std::string(key)] = std::string(value.get_string());
+  }
+  auto changed = co_await blocking(
+      [&] { return ctx.admin->update_settings(actor, *ctx.services.settings, changes); });
+  if (!changed) co_return admin_error(changed.error());
+  auto effective = co_await blocking(
+      [&] { return ctx.admin->get_settings(actor, *ctx.services.settings); });
+  co_return answer(effective, [&](const std::vector<EffectiveSetting>& e) {
+    return json_response(200, effective_settings_json(ctx.options.settings, e));
+  });
+}
+
+// Where each mutable key shows in settings_json: section ("" for the top level) and field.
+struct SettingField {
+  Setting id;
+  std::string_view section;
+  std::string_view field;
+};
+constexpr SettingField kSettingFields[] = {
+    {Setting::kTokenLifetime, "auth", "token_lifetime_seconds"},
+    {Setting::kRefreshLifetime, "auth", "refresh_lifetime_seconds"},
+    {Setting::kUploadExpiry, "", "upload_expiry_seconds"},
+};
 
 }  // namespace
 
@@ -60,6 +102,7 @@ void Api::register_routes(http::Router& router) {
   register_robots(router, ctx);
   register_audit(router, ctx);
   router.add("GET", "/api/v1/settings", authed(ctx, settings));
+  router.add("PATCH", "/api/v1/settings", authed(ctx, patch_settings));
 }
 
 boost::json::object settings_json(const Config& c) {
@@ -84,6 +127,31 @@ boost::json::object settings_json(const Config& c) {
                                    {"cache_seconds", c.auth_cache_seconds}}},
       {"audit", boost::json::object{{"checkpoint_every", c.audit_checkpoint_every}}},
   };
+}
+
+boost::json::object effective_settings_json(boost::json::object base,
+                                            const std::vector<EffectiveSetting>& effective) {
+  boost::json::object runtime;
+  for (const EffectiveSetting& e : effective) {
+    for (const SettingField& f : kSettingFields) {
+      if (f.id != e.rule->id) continue;
+      boost::json::object* section = &base;
+      if (!f.section.empty()) section = base[f.section].if_object();
+      if (section != nullptr) (*section)[f.field] = e.seconds;
+    }
+    boost::json::object entry{{"seconds", e.seconds},
+                              {"source", e.override_ ? "override" : "config"},
+                              {"min_seconds", e.rule->min_seconds},
+                              {"max_seconds", e.rule->max_seconds}};
+    if (e.override_) {
+      entry["value"] = e.override_->value;
+      entry["updated_at"] = e.override_->updated_at;
+      entry["updated_by"] = e.override_->updated_by;
+    }
+    runtime[e.rule->key] = std::move(entry);
+  }
+  base["runtime"] = std::move(runtime);
+  return base;
 }
 
 }  // namespace bulwark::api

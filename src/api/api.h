@@ -31,7 +31,8 @@
 //   DELETE /api/v1/robots/{robot}             (revoke)
 //   PUT    /api/v1/robots/{robot}/networks    {"allowed_networks"}
 //   GET    /api/v1/audit?actor=&action=&repository=&digest=&since=&until=&after=&limit=
-//   GET    /api/v1/settings
+//   GET    /api/v1/settings                   (system administrators)
+//   PATCH  /api/v1/settings                   {"auth.token_lifetime": "2m", ...} (runtime_settings.h)
 // clang-format on
 // Errors: {"errors":[{"code","message"}]} with 400 (malformed request), 401 (no or bad
 // credentials, TOTP code missing or wrong), 403 (not allowed), 404, 409 (exists / state
@@ -52,6 +53,7 @@
 #include <string>
 
 #include "api/admin_service.h"
+#include "api/runtime_settings.h"
 #include "audit/audit_log.h"
 #include "audit/writer.h"
 #include "auth/access.h"
@@ -74,6 +76,7 @@ struct ApiServices {
   auth::AccessService& access;       // Basic credentials (cached)
   audit::AuditWriter& audit_writer;  // durable events
   audit::AuditLog& audit_log;        // a signed checkpoint after each administrative change
+  RuntimeSettings* settings = nullptr;  // the changeable settings; null: GET shows the file's
 };
 
 struct ApiOptions {
@@ -105,5 +108,11 @@ class Api {
 // secret, no key material): listen address, TLS on/off, limits, auth service, realm, token
 // lifetimes, audit checkpoint interval, configured identity providers by name.
 boost::json::object settings_json(const Config& config);
+
+// `base` (settings_json) with the mutable keys' effective values written over the file's, plus
+// "runtime": {KEY: {"seconds", "source": "override"|"config", "value"?, "updated_at"?,
+// "updated_by"?, "min_seconds", "max_seconds"}}.
+boost::json::object effective_settings_json(boost::json::object base,
+                                            const std::vector<EffectiveSetting>& effective);
 
 }  // namespace bulwark::api

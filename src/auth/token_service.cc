@@ -81,7 +81,9 @@ TokenService::TokenService(SigningKey key, TokenServiceOptions options, Revocati
 
 Result<IssuedToken> TokenService::issue(const Principal& principal, std::span<const Scope> granted,
                                         int64_t now, std::optional<int64_t> lifetime) const {
-  const int64_t seconds = lifetime.value_or(options_.token_lifetime);
+  const int64_t seconds = lifetime ? *lifetime
+                           : options_.token_lifetime_source ? options_.token_lifetime_source()
+                                                            : options_.token_lifetime;
   json::object claims{
       {"iss", options_.issuer},
       {"sub", principal.name},
@@ -118,7 +120,9 @@ Result<std::string> TokenService::issue_refresh(const Principal& principal, int6
     return fail(ErrorCode::kInvalidArgument, "anonymous clients get no refresh token");
   }
   std::string token = generate_secret(32);
-  RefreshEntry entry{refresh_hash(token), principal.name, now, now + options_.refresh_lifetime};
+  const int64_t lifetime = options_.refresh_lifetime_source ? options_.refresh_lifetime_source()
+                                                            : options_.refresh_lifetime;
+  RefreshEntry entry{refresh_hash(token), principal.name, now, now + lifetime};
   std::lock_guard lock(refresh_mu_);
   make_room(now);
   refresh_.insert_or_assign(entry.hash, std::move(entry));

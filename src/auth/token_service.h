@@ -50,6 +50,11 @@ struct TokenServiceOptions {
   int64_t leeway = 30;              // seconds of clock skew tolerated when verifying
   int64_t refresh_lifetime = 7 * 24 * 3600;  // seconds a refresh token may be redeemed
   size_t max_refresh_tokens = 100000;        // refresh tokens held at most
+  // When set, consulted on every issue() / issue_refresh() instead of the fixed lifetimes above
+  // (runtime settings, api/runtime_settings.h). Must be thread-safe and return > 0; may block
+  // (issuing runs on worker threads).
+  std::function<int64_t()> token_lifetime_source;
+  std::function<int64_t()> refresh_lifetime_source;
 };
 
 // The token endpoint's answer, minus the refresh token.
@@ -98,7 +103,8 @@ class TokenService {
   TokenService(SigningKey key, TokenServiceOptions options, RevocationCheck still_valid);
 
   // A signed access token granting exactly `granted` (already narrowed by the authorizer), valid
-  // for `lifetime` seconds when given (a federation rule's), else options().token_lifetime.
+  // for `lifetime` seconds when given (a federation rule's), else the current token lifetime
+  // (options().token_lifetime_source, or options().token_lifetime).
   // REQUIRES: lifetime, when given, > 0.
   Result<IssuedToken> issue(const Principal& principal, std::span<const Scope> granted,
                             int64_t now, std::optional<int64_t> lifetime = std::nullopt) const;

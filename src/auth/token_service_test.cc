@@ -1,5 +1,6 @@
 #include "auth/token_service.h"
 
+#include <atomic>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -120,6 +121,39 @@ TEST_F(TokenServiceTest, ExpiresAfterItsLifetime) {
   auto expired = short_lived.verify(issued->token, kNow + 60);
   ASSERT_FALSE(expired);
   EXPECT_THAT(expired.error().message, HasSubstr("expired"));
+}
+
+TEST_F(TokenServiceTest, LifetimeSourceIsConsultedAtEachIssue) {
+  std::atomic<int64_t> current{120};
+  TokenServiceOptions o = options();
+  o.token_lifetime_source = [&current] { return current.load(); };
+  TokenService service(fresh_key(), o, kAlwaysValid);
+  auto first = service.issue(user("alice"), {}, kNow);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->expires_in, 120);
+  EXPECT_EQ(payload_of(first->token).at("exp").as_int64(), kNow + 120);
+  current = 180;
+  auto second = service.issue(user("alice"), {}, kNow);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->expires_in, 180);
+  auto given = service.issue(user("alice"), {}, kNow, 60);  // an explicit lifetime wins
+  ASSERT_TRUE(given);
+  EXPECT_EQ(given->expires_in, 60);
+}
+
+TEST_F(TokenServiceTest, RefreshLifetimeSourceIsConsultedAtEachIssue) {
+  std::atomic<int64_t> current{3600};
+  TokenServiceOptions o = options();
+  o.refresh_lifetime_source = [&current] { return current.load(); };
+  TokenService service(fresh_key(), o, kAlwaysValid);
+  auto refresh = service.issue_refresh(user("alice"), kNow);
+  ASSERT_TRUE(refresh);
+  EXPECT_TRUE(service.redeem_refresh(*refresh, kNow + 3599));
+  EXPECT_FALSE(service.redeem_refresh(*refresh, kNow + 3600));
+  current = 7200;
+  auto longer = service.issue_refresh(user("alice"), kNow);
+  ASSERT_TRUE(longer);
+  EXPECT_TRUE(service.redeem_refresh(*longer, kNow + 7199));
 }
 
 TEST_F(TokenServiceTest, RefusesWrongIssuerAudienceAndKey) {

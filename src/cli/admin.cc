@@ -146,11 +146,12 @@ std::string local_actor() {
 
 Command add_admin(CLI::App& app) {
   CLI::App* group =
-      app.add_subcommand("admin", "Manage users, projects, members and robot accounts");
+      app.add_subcommand("admin", "Manage users, projects, members, robot accounts and runtime settings");
   group->require_subcommand(1);
   auto leaves = std::make_shared<admin::Leaves>();
   for (auto add : {admin::add_user_commands, admin::add_project_commands,
-                   admin::add_member_commands, admin::add_robot_commands}) {
+                   admin::add_member_commands, admin::add_robot_commands,
+                   admin::add_settings_commands}) {
     admin::Leaves more = add(*group);
     std::move(more.begin(), more.end(), std::back_inserter(*leaves));
   }

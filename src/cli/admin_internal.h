@@ -89,5 +89,6 @@ Leaves add_user_commands(CLI::App& admin);
 Leaves add_project_commands(CLI::App& admin);
 Leaves add_member_commands(CLI::App& admin);
 Leaves add_robot_commands(CLI::App& admin);
+Leaves add_settings_commands(CLI::App& admin);  // admin_settings.cc
 
 }  // namespace bulwark::cli::admin

@@ -168,10 +168,28 @@ int serve(const ServeFlags& flags) {
   // Access control: Basic credentials and this registry's ES256 tokens (key in the data dir).
   auth::LoginThrottle throttle;
   auth::Authenticator authenticator(**metadata, throttle, {}, *identity_providers);
+  // Settings changeable at runtime (PATCH /api/v1/settings, `bulwark admin settings set`, also
+  // from another process): read on the worker threads that use them when the store's identity
+  // generation moved.
+  api::RuntimeSettings runtime_settings(*config, **metadata, **metadata);
+  if (auto loaded = runtime_settings.refresh(); !loaded) {
+    std::cerr << "bulwark serve: runtime settings: " << loaded.error().message << "\n";
+    return kExitError;
+  }
+  auto current = [&runtime_settings](api::Setting id) {
+    if (auto r = runtime_settings.refresh(); !r) {
+      log_event(LogLevel::kWarn, "runtime settings refresh failed", {{"detail", r.error().message}});
+    }
+    return runtime_settings.get(id);
+  };
   auth::TokenServiceOptions token_options;
   token_options.service = config->auth_service;
   token_options.token_lifetime = config->auth_token_lifetime_seconds;
   token_options.refresh_lifetime = config->auth_refresh_lifetime_seconds;
+  token_options.token_lifetime_source = [current] { return current(api::Setting::kTokenLifetime); };
+  token_options.refresh_lifetime_source = [current] {
+    return current(api::Setting::kRefreshLifetime);
+  };
   auto tokens = auth::TokenService::open(
       config->data_dir + "/token-key.pem", token_options,
       [&authenticator](std::string_view subject, int64_t issued_at, int64_t now) {
@@ -207,7 +225,8 @@ int serve(const ServeFlags& flags) {
   api_options.service = config->auth_service;
   api_options.settings = api::settings_json(*config);
   auto management = api::Api::open(
-      {**metadata, **metadata, authenticator, throttle, access, audit_writer, **audit_log},
+      {**metadata, **metadata, authenticator, throttle, access, audit_writer, **audit_log,
+       &runtime_settings},
       std::move(api_options));
   if (!management) {
     std::cerr << "bulwark serve: management API: " << management.error().message << "\n";
@@ -242,12 +261,14 @@ int serve(const ServeFlags& flags) {
     }
   }
 
-  auto sweep = [&registry] {
-    if (auto r = registry.expire_uploads(unix_seconds()); !r) {
+  auto sweep = [&registry, current] {
+    const int64_t expiry = current(api::Setting::kUploadExpiry);
+    if (auto r = registry.expire_uploads(unix_seconds(), expiry); !r) {
       log_event(LogLevel::kWarn, "upload expiry failed", {{"detail", r.error().message}});
     }
   };
   sweep();
+  // uploads.expiry may change at runtime (at least 1h): sweep at most every 5 minutes.
   auto period = std::chrono::seconds(std::clamp<int64_t>(config->upload_expiry_seconds / 4, 1, 300));
   PeriodicTask janitor(period, sweep);
   PeriodicTask audit_flusher(std::chrono::seconds(1), [&registry] { registry.flush_audit(false); });

@@ -37,11 +37,12 @@ void Registry::register_routes(http::Router& router) {
   for (auto reg : kResources) reg(router, *context_);
 }
 
-Result<size_t> Registry::expire_uploads(int64_t now_unix_seconds) {
+Result<size_t> Registry::expire_uploads(int64_t now_unix_seconds,
+                                        std::optional<int64_t> expiry_seconds) {
   Context& ctx = *context_;
-  BULWARK_ASSIGN_OR_RETURN(
-      auto idle, ctx.metadata.list_uploads_idle_since(now_unix_seconds -
-                                                      ctx.options.upload_expiry_seconds));
+  const int64_t expiry = expiry_seconds.value_or(ctx.options.upload_expiry_seconds);
+  BULWARK_ASSIGN_OR_RETURN(auto idle,
+                           ctx.metadata.list_uploads_idle_since(now_unix_seconds - expiry));
   size_t removed = 0;
   for (const auto& session : idle) {
     if (!ctx.upload_locks.try_lock(session.id)) continue;  // in use right now

@@ -8,6 +8,7 @@
 // it holds no mutable state of its own besides the internally synchronised Context members.
 #pragma once
 
+#include <optional>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -46,9 +47,11 @@ class Registry {
   // second), or all pending ones (`everything`, at shutdown, before the AuditWriter stops).
   void flush_audit(bool everything);
 
-  // Removes upload sessions idle for longer than the expiry (staged bytes and metadata).
-  // Blocking; call from a maintenance thread. Returns the number removed.
-  Result<size_t> expire_uploads(int64_t now_unix_seconds);
+  // Removes upload sessions idle for longer than `expiry_seconds` (default: the options'
+  // upload_expiry_seconds), staged bytes and metadata. Blocking; call from a maintenance
+  // thread. Returns the number removed.
+  Result<size_t> expire_uploads(int64_t now_unix_seconds,
+                                std::optional<int64_t> expiry_seconds = std::nullopt);
 
  private:
   std::unique_ptr<Context> context_;

@@ -171,11 +171,23 @@ ALTER TABLE projects ADD COLUMN allowed_networks TEXT NOT NULL DEFAULT '';
 ALTER TABLE robots ADD COLUMN allowed_networks TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations = {{
+// Registry-wide settings changed at runtime (api/runtime_settings.h): overrides of
+// configuration values by key, with who set them last and when.
+constexpr std::string_view kSchemaV5 = R"sql(
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  updated_by TEXT NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
+    {5, kSchemaV5},
 }};
 
 Result<void> ensure_version_table(Db& db) {

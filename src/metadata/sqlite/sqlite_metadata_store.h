@@ -22,12 +22,16 @@
 #include "metadata/audit_store.h"
 #include "metadata/identity_store.h"
 #include "metadata/metadata_store.h"
+#include "metadata/settings_store.h"
 #include "common/shared_counter.h"
 #include "metadata/sqlite/sqlite.h"
 
 namespace bulwark::metadata {
 
-class SqliteMetadataStore final : public MetadataStore, public IdentityStore, public AuditStore {
+class SqliteMetadataStore final : public MetadataStore,
+                                  public IdentityStore,
+                                  public AuditStore,
+                                  public SettingsStore {
  public:
   // Opens or creates the database at `path` and migrates it to the current schema.
   static Result<std::unique_ptr<SqliteMetadataStore>> open(std::string path);
@@ -110,6 +114,11 @@ class SqliteMetadataStore final : public MetadataStore, public IdentityStore, pu
   Result<std::vector<AuditRecord>> query_audit(const AuditQuery& query) override;
   Result<void> put_audit_checkpoint(const AuditCheckpoint& checkpoint) override;
   Result<std::vector<AuditCheckpoint>> audit_checkpoints() override;
+
+  // SettingsStore (sqlite_settings.cc); a put advances the identity generation.
+  Result<std::map<std::string, StoredSetting>> get_settings() override;
+  Result<void> put_settings(const std::map<std::string, std::string>& values,
+                            std::string_view actor) override;
 
  private:
   SqliteMetadataStore(std::string path, std::unique_ptr<sqlite::Db> writer);
