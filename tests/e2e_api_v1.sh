@@ -312,24 +312,22 @@ api "dev:$DEV_PW" POST /api/v1/projects/team/robots "$ROBOT_BODY"
 check "a developer may not create robots: 403" api_error 403 DENIED
 api admin POST /api/v1/projects/ghost/robots '{"name":"ci","expires":"1d","rules":[{"repository":"ghost/*","actions":["pull"]}]}'
 check "a robot of an unknown project: 404" api_error 404 NOT_FOUND
-api admin POST /api/v1/projects/team/robots '{"name":"x","rules":[{"repository":"team/*","actions":["pull"]}]}'
-check "a robot without expiry: 422" api_error 422 INVALID
-api admin POST /api/v1/projects/team/robots '{"name":"x","expires":"forever","rules":[{"repository":"team/*","actions":["pull"]}]}'
-check "a malformed expiry: 422" api_error 422 INVALID
-api admin POST /api/v1/projects/team/robots '{"name":"x","expires":0,"rules":[{"repository":"team/*","actions":["pull"]}]}'
-check "a zero expiry: 422" api_error 422 INVALID
-api admin POST /api/v1/projects/team/robots '{"name":"x","expires":"1d","rules":[{"repository":"other/*","actions":["pull"]}]}'
-check "a rule outside the project: 422" api_error 422 INVALID
-api admin POST /api/v1/projects/team/robots '{"name":"x","expires":"1d","rules":[{"repository":"team/*","actions":["fly"]}]}'
-check "an unknown action: 422" api_error 422 INVALID
-api admin POST /api/v1/projects/team/robots '{"name":"x","expires":"1d","rules":[]}'
-check "no rules: 422" api_error 422 INVALID
-api admin POST /api/v1/projects/team/robots '{"name":"x","expires":"1d","rules":[{"repository":"team/*"}]}'
-check "a rule without actions: 422" api_error 422 INVALID
-api admin POST /api/v1/projects/team/robots '{"name":"x","expires":"1d","kind":"root","rules":[{"repository":"team/*","actions":["pull"]}]}'
-check "an unknown kind: 422" api_error 422 INVALID
-api admin POST /api/v1/projects/team/robots '{"name":"x","expires":"1d","allowed_networks":["nowhere"],"rules":[{"repository":"team/*","actions":["pull"]}]}'
-check "an invalid network: 422" api_error 422 INVALID
+# Robot bodies the API must refuse with 422, each with what is wrong with it.
+BAD_ROBOTS=(
+  'a robot without expiry|{"name":"x","rules":[{"repository":"team/*","actions":["pull"]}]}'
+  'a malformed expiry|{"name":"x","expires":"forever","rules":[{"repository":"team/*","actions":["pull"]}]}'
+  'a zero expiry|{"name":"x","expires":0,"rules":[{"repository":"team/*","actions":["pull"]}]}'
+  'a rule outside the project|{"name":"x","expires":"1d","rules":[{"repository":"other/*","actions":["pull"]}]}'
+  'an unknown action|{"name":"x","expires":"1d","rules":[{"repository":"team/*","actions":["fly"]}]}'
+  'no rules|{"name":"x","expires":"1d","rules":[]}'
+  'a rule without actions|{"name":"x","expires":"1d","rules":[{"repository":"team/*"}]}'
+  'an unknown kind|{"name":"x","expires":"1d","kind":"root","rules":[{"repository":"team/*","actions":["pull"]}]}'
+  'an invalid network|{"name":"x","expires":"1d","allowed_networks":["nowhere"],"rules":[{"repository":"team/*","actions":["pull"]}]}'
+)
+for bad in "${BAD_ROBOTS[@]}"; do
+  api admin POST /api/v1/projects/team/robots "${bad#*|}"
+  check "${bad%%|*}: 422" api_error 422 INVALID
+done
 api "pat:$PAT_PW" GET /api/v1/projects/team/robots
 check "GET robots lists it with kind, rules and status, never a secret" json_true \
   '(.robots | map([.name, .kind, .status, .created_by])) == [["robot$team+ci","ci","active","pat"]]

@@ -19,22 +19,6 @@ DOCKER_MANIFEST=application/vnd.docker.distribution.manifest.v2+json
 MK=$TESTS_DIR/make-oci-layout.sh
 SRC=$T/src
 
-# sk ARGS...: skopeo with a permissive private policy and plain-HTTP registries; output in $T/sk.out.
-sk() {
-  local sub=$1
-  shift
-  local -a tls=()
-  case $sub in
-    copy) tls=(--src-tls-verify=false --dest-tls-verify=false --authfile "$T/auth.json") ;;
-    inspect | list-tags | delete) tls=(--tls-verify=false --authfile "$T/auth.json") ;;
-  esac
-  timeout 120 skopeo --insecure-policy "$sub" "${tls[@]}" "$@" >"$T/sk.out" 2>&1
-}
-
-# Fails (printing skopeo's output) unless skopeo succeeds.
-sk_ok() { sk "$@" || { echo "skopeo $* failed:"; cat "$T/sk.out"; return 1; }; }
-sk_fails() { ! sk "$@" || { echo "skopeo $* unexpectedly succeeded:"; cat "$T/sk.out"; return 1; }; }
-
 # raw_digest_is REF DIGEST: `skopeo inspect --raw` of REF has exactly the bytes named by DIGEST.
 raw_digest_is() {
   sk_ok inspect --raw "$1" || return 1

@@ -15,6 +15,7 @@
 #   - write_authfile FILE [USER:PASSWORD]: a containers auth.json for $REGISTRY_HOSTPORT;
 #   - the token flow: token_get, login_refresh, token_refresh, breq (a Bearer request),
 #     claims_of (a JWT's claims), push_image (a small image as any principal);
+#   - sk / sk_ok / sk_fails: skopeo with the authfile $T/auth.json;
 #   - check NAME PREDICATE [ARGS...]: counts a pass or a failure; a failure prints what was expected,
 #     what came back (status, headers, body) and keeps going. Predicates (status_is, header_is,
 #     json_is, error_is, ...) print their own expected/got on failure;
@@ -377,6 +378,26 @@ push_image() {
   [[ $STATUS == 201 ]] || { echo "manifest push to $repo: $STATUS $(body)" >&2; return 1; }
   digest_of "$T/man.json"
 }
+
+# ---------------------------------------------------------------------------------------------
+# skopeo (a real client)
+
+# sk ARGS...: skopeo with a permissive private policy and plain-HTTP registries, credentials from
+# the authfile $T/auth.json (write_authfile); output in $T/sk.out.
+sk() {
+  local sub=$1
+  shift
+  local -a tls=()
+  case $sub in
+    copy) tls=(--src-tls-verify=false --dest-tls-verify=false --authfile "$T/auth.json") ;;
+    inspect | list-tags | delete) tls=(--tls-verify=false --authfile "$T/auth.json") ;;
+  esac
+  timeout 120 skopeo --insecure-policy "$sub" "${tls[@]}" "$@" >"$T/sk.out" 2>&1
+}
+
+# Fails (printing skopeo's output) unless skopeo succeeds; sk_fails the opposite.
+sk_ok() { sk "$@" || { echo "skopeo $* failed:"; cat "$T/sk.out"; return 1; }; }
+sk_fails() { ! sk "$@" || { echo "skopeo $* unexpectedly succeeded:"; cat "$T/sk.out"; return 1; }; }
 
 # ---------------------------------------------------------------------------------------------
 # Checks and predicates. A predicate prints "expected ... got ..." and returns non-zero on failure.

@@ -72,35 +72,6 @@ Parsed<metadata::AuditQuery> query_of(const http::Request& request) {
   return q;
 }
 
-// The event a record shows: its parsed body, or (a damaged body, which `bulwark audit verify`
-// reports) what the queryable columns say.
-json::object event_json(const metadata::AuditRecord& record) {
-  auto event = audit::parse_event(record.body);
-  json::object out{{"seq", record.seq}, {"hash", record.hash}};
-  if (!event) {
-    out["time"] = audit::rfc3339_ms(record.time_ms);
-    out["time_ms"] = record.time_ms;
-    out["actor"] = record.actor;
-    out["action"] = record.action;
-    out["repository"] = record.repository;
-    out["digest"] = record.digest;
-    out["outcome"] = record.outcome;
-    out["reason"] = "[unreadable record body]";
-    return out;
-  }
-  out["time"] = audit::rfc3339_ms(event->time_ms);
-  out["time_ms"] = event->time_ms;
-  out["actor"] = event->actor;
-  out["client"] = event->client_address;
-  out["action"] = event->action;
-  out["repository"] = event->resource.repository;
-  out["digest"] = event->resource.digest;
-  out["tag"] = event->resource.tag;
-  out["outcome"] = audit::outcome_name(event->outcome);
-  out["reason"] = event->reason;
-  return out;
-}
-
 http::Task<http::Response> query(Context& ctx, http::Request& request, const Actor& actor) {
   auto q = query_of(request);
   if (!q) co_return std::move(q.error());
@@ -127,7 +98,7 @@ http::Task<http::Response> query(Context& ctx, http::Request& request, const Act
     auto records = ctx.services.audit_store.query_audit(*q);
     if (!records) return admin_error(records.error());
     json::array events;
-    for (const metadata::AuditRecord& r : *records) events.push_back(event_json(r));
+    for (const metadata::AuditRecord& r : *records) events.push_back(audit::record_view(r));
     json::value next = nullptr;
     if (records->size() == q->limit && !records->empty()) next = records->back().seq;
     return json_response(200, json::object{{"events", std::move(events)}, {"next", next}});

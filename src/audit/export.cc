@@ -5,12 +5,11 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-
-#include <boost/json.hpp>
 
 #include "common/strict_json.h"
 
@@ -264,6 +263,35 @@ Result<void> SyslogSender::send(std::string_view message) {
     fd_ = -1;
   }
   return sent;
+}
+
+Event shown_event(const metadata::AuditRecord& record) {
+  if (auto event = parse_event(record.body)) return std::move(*event);
+  Event event;
+  event.time_ms = record.time_ms;
+  event.actor = record.actor;
+  event.action = record.action;
+  event.resource.repository = record.repository;
+  event.resource.digest = record.digest;
+  event.outcome = parse_outcome(record.outcome).value_or(Outcome::kError);
+  event.reason = "[unreadable record body]";
+  return event;
+}
+
+boost::json::object record_view(const metadata::AuditRecord& record) {
+  const Event e = shown_event(record);
+  return {{"seq", record.seq},
+          {"hash", record.hash},
+          {"time", rfc3339_ms(e.time_ms)},
+          {"time_ms", e.time_ms},
+          {"actor", e.actor},
+          {"client", e.client_address},
+          {"action", e.action},
+          {"repository", e.resource.repository},
+          {"digest", e.resource.digest},
+          {"tag", e.resource.tag},
+          {"outcome", outcome_name(e.outcome)},
+          {"reason", e.reason}};
 }
 
 }  // namespace bulwark::audit

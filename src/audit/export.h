@@ -14,6 +14,7 @@
 // Functions are thread-safe; a SyslogSender serialises its callers.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -41,6 +42,15 @@ std::string json_line(const metadata::AuditRecord& record);
 // Streams the matching records to `out`, one JSON line each, page by page. Returns how many.
 Result<int64_t> export_json_lines(metadata::AuditStore& store, std::ostream& out,
                                   const ExportOptions& options = {});
+
+// The event a record shows: its parsed body, or — for a damaged body, which verification
+// reports — what the queryable columns say, with reason "[unreadable record body]".
+Event shown_event(const metadata::AuditRecord& record);
+
+// A record as one flat JSON object for people's tools (the query API, `audit query -o json`):
+// seq, hash, time (RFC 3339), time_ms, actor, client, action, repository, digest, tag, outcome,
+// reason.
+boost::json::object record_view(const metadata::AuditRecord& record);
 
 // Parses --since/--until values: unix seconds ("1700000000") or RFC 3339
 // ("2024-05-01T12:00:00Z", "2024-05-01T14:00:00.250+02:00"). Returns unix milliseconds.

@@ -218,36 +218,6 @@ int export_lines(const AuditFlags& flags) {
   return kExitOk;
 }
 
-// The event a record shows: its parsed body, or (a damaged body, which `audit verify` reports)
-// what the queryable columns say.
-audit::Event shown_event(const metadata::AuditRecord& record) {
-  if (auto event = audit::parse_event(record.body)) return std::move(*event);
-  audit::Event event;
-  event.time_ms = record.time_ms;
-  event.actor = record.actor;
-  event.action = record.action;
-  event.resource.repository = record.repository;
-  event.resource.digest = record.digest;
-  event.outcome = audit::parse_outcome(record.outcome).value_or(audit::Outcome::kError);
-  event.reason = "[unreadable record body]";
-  return event;
-}
-
-// One line of `-o json`: seq, time (RFC 3339) and the event's fields, flat.
-std::string query_json_line(const metadata::AuditRecord& record, const audit::Event& e) {
-  boost::json::object line{{"seq", record.seq},
-                           {"time", audit::rfc3339_ms(e.time_ms)},
-                           {"actor", e.actor},
-                           {"client", e.client_address},
-                           {"action", e.action},
-                           {"repository", e.resource.repository},
-                           {"digest", e.resource.digest},
-                           {"tag", e.resource.tag},
-                           {"outcome", audit::outcome_name(e.outcome)},
-                           {"reason", e.reason}};
-  return boost::json::serialize(line);
-}
-
 // "repo:tag@sha256:0123456789ab" (the digest shortened; -o json has it whole).
 std::string resource_cell(const audit::Resource& r) {
   constexpr size_t kShortDigest = 19;  // "sha256:" + 12 hex digits
@@ -281,9 +251,9 @@ int query(const AuditFlags& flags) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const metadata::AuditRecord& record : *page) {
-    const audit::Event e = shown_event(record);
+    const audit::Event e = audit::shown_event(record);
     if (flags.output == "json") {
-      std::cout << query_json_line(record, e) << "\n";
+      std::cout << boost::json::serialize(audit::record_view(record)) << "\n";
       continue;
     }
     rows.push_back({std::to_string(record.seq), audit::rfc3339_ms(e.time_ms), e.actor, e.action,
