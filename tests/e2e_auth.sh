@@ -310,6 +310,12 @@ check "... and then even the right password waits" status_is 429
 guess ghost-user
 check "an account that does not exist is throttled after as many tries" equals "$TRIES" "$m_tries"
 
+echo "## refresh tokens survive a restart (docker keeps them for weeks)"
+restart_registry
+tok=$(token_refresh "${REFRESH[u-maintainer]}" "repository:dev-private/app:push")
+check "a refresh token issued before the restart still works after it" \
+  equals "$(claims_of "$tok" | jq -c '[.sub, .access[0].actions]')" '["u-maintainer",["push"]]'
+
 echo "## the audit trail"
 stop_registry
 EXPORT=$T/audit.jsonl

@@ -445,7 +445,11 @@ tl::expected<TokenGrant, AccessOutcome> AccessService::grant_token(const TokenRe
                quote_untrusted(match.claims.subject);
   } else if (request.refresh) {
     auto grant = tokens_.redeem_refresh(*request.refresh, now.unix_seconds);
-    if (!grant) return tl::unexpected(refusal(Verdict::kDenied, grant.error().message));
+    if (!grant) {
+      Verdict verdict = grant.error().code == ErrorCode::kUnavailable ? Verdict::kUnavailable
+                                                                       : Verdict::kDenied;
+      return tl::unexpected(refusal(verdict, grant.error().message));
+    }
     AuthResult p = authenticator_.principal_for(grant->subject, now.unix_seconds);
     if (!p)
       return tl::unexpected(from_auth_failure(p.error(), "", options_.service, grant->subject));

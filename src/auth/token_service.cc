@@ -81,9 +81,9 @@ TokenService::TokenService(SigningKey key, TokenServiceOptions options, Revocati
 
 Result<IssuedToken> TokenService::issue(const Principal& principal, std::span<const Scope> granted,
                                         int64_t now, std::optional<int64_t> lifetime) const {
-  const int64_t seconds = lifetime ? *lifetime
-                           : options_.token_lifetime_source ? options_.token_lifetime_source()
-                                                            : options_.token_lifetime;
+  const int64_t seconds = lifetime                         ? *lifetime
+                          : options_.token_lifetime_source ? options_.token_lifetime_source()
+                                                           : options_.token_lifetime;
   json::object claims{
       {"iss", options_.issuer},
       {"sub", principal.name},
@@ -122,35 +122,60 @@ Result<std::string> TokenService::issue_refresh(const Principal& principal, int6
   std::string token = generate_secret(32);
   const int64_t lifetime = options_.refresh_lifetime_source ? options_.refresh_lifetime_source()
                                                             : options_.refresh_lifetime;
-  RefreshEntry entry{refresh_hash(token), principal.name, now, now + lifetime};
-  std::lock_guard lock(refresh_mu_);
-  make_room(now);
-  refresh_.insert_or_assign(entry.hash, std::move(entry));
+  BULWARK_TRY_VOID(remember_refresh(
+      RefreshEntry{refresh_hash(token), principal.name, now, now + lifetime}, now));
   return token;
 }
 
 Result<RefreshGrant> TokenService::redeem_refresh(std::string_view refresh_token, int64_t now) {
   std::string hash = refresh_hash(refresh_token);
-  RefreshGrant grant;
-  {
-    std::lock_guard lock(refresh_mu_);
-    auto it = refresh_.find(hash);
-    // The map lookup compares hashes of a 256-bit random secret (its timing reveals nothing
-    // useful); the explicit check below keeps the comparison constant-time all the same.
-    if (it == refresh_.end() || !constant_time_equal(it->second.hash, hash)) return bad_refresh();
-    if (now >= it->second.expires_at) {
-      refresh_.erase(it);
-      return bad_refresh();
-    }
-    grant = {it->second.subject, it->second.issued_at};
-  }
-  // Outside the lock: the hook may read the store.
-  if (!still_valid_(grant.subject, grant.issued_at, now)) {
-    std::lock_guard lock(refresh_mu_);
-    refresh_.erase(hash);
+  BULWARK_ASSIGN_OR_RETURN(std::optional<RefreshEntry> entry, find_refresh(hash));
+  // The lookup compares hashes of a 256-bit random secret (its timing reveals nothing useful);
+  // the explicit check keeps the comparison constant-time all the same.
+  if (!entry || !constant_time_equal(entry->hash, hash)) return bad_refresh();
+  if (now >= entry->expires_at || !still_valid_(entry->subject, entry->issued_at, now)) {
+    forget_refresh(hash);
     return bad_refresh();
   }
-  return grant;
+  return RefreshGrant{entry->subject, entry->issued_at};
+}
+
+Result<void> TokenService::remember_refresh(const RefreshEntry& entry, int64_t now) {
+  if (metadata::RefreshTokenStore* store = options_.refresh_store) {
+    int64_t due = next_store_sweep_.load();
+    if (now >= due && next_store_sweep_.compare_exchange_strong(due, now + 60)) {
+      (void)store->delete_expired_refresh_tokens(now);  // housekeeping; a failure is harmless
+    }
+    auto stored = store->put_refresh_token(entry);
+    if (!stored) return fail(ErrorCode::kUnavailable, "cannot store the refresh token");
+    return ok();
+  }
+  std::lock_guard lock(refresh_mu_);
+  make_room(now);
+  refresh_.insert_or_assign(entry.hash, entry);
+  return ok();
+}
+
+Result<std::optional<TokenService::RefreshEntry>> TokenService::find_refresh(
+    const std::string& hash) {
+  if (metadata::RefreshTokenStore* store = options_.refresh_store) {
+    auto found = store->get_refresh_token(hash);
+    if (!found) return fail(ErrorCode::kUnavailable, "cannot read refresh tokens");
+    return std::move(*found);
+  }
+  std::lock_guard lock(refresh_mu_);
+  auto it = refresh_.find(hash);
+  if (it == refresh_.end()) return std::optional<RefreshEntry>();
+  return std::optional<RefreshEntry>(it->second);
+}
+
+void TokenService::forget_refresh(const std::string& hash) {
+  if (metadata::RefreshTokenStore* store = options_.refresh_store) {
+    (void)store->delete_refresh_token(hash);  // an undeleted row is refused again next time
+    return;
+  }
+  std::lock_guard lock(refresh_mu_);
+  refresh_.erase(hash);
 }
 
 void TokenService::make_room(int64_t now) {

@@ -10,10 +10,10 @@
 //
 // Refresh tokens are opaque random strings (256 bits). Only their SHA-256 is kept (plain SHA-256
 // suffices for high-entropy random strings; argon2 is for human-chosen passwords), together with
-// subject and expiry, IN MEMORY: they do not survive a restart and are not shared between
-// scale-out nodes; a client whose refresh token is unknown falls back to the password grant.
-// Move them to the metadata store when scale-out needs them. The table is bounded (oldest expiry
-// evicted first). Redeeming checks expiry and the revocation hook; a token may be redeemed
+// subject and expiry, in the metadata store when options.refresh_store is set (the server's
+// case: they survive restarts and every node shares them; expired rows are deleted at most once
+// a minute), else in a bounded in-memory table (oldest expiry evicted first; tests and tools).
+// Redeeming checks expiry and the revocation hook; a token may be redeemed
 // repeatedly until it expires (as docker clients do). Redeeming yields only the subject: callers
 // re-read the principal (Authenticator::principal_for) and re-authorize the new scopes, so a
 // refresh never carries stale permissions.
@@ -21,9 +21,10 @@
 // No token, refresh token or key material appears in an error message or log line.
 //
 // Thread-safety: thread-safe; issue() and verify() run concurrently without locking (the key is
-// immutable), the refresh table is guarded by a mutex.
+// immutable), the in-memory refresh table is guarded by a mutex.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -40,6 +41,7 @@
 #include "auth/jwt.h"
 #include "auth/scope.h"
 #include "common/result.h"
+#include "metadata/refresh_token_store.h"
 
 namespace bulwark::auth {
 
@@ -49,7 +51,9 @@ struct TokenServiceOptions {
   int64_t token_lifetime = 300;     // seconds an access token is valid (the spec's expires_in)
   int64_t leeway = 30;              // seconds of clock skew tolerated when verifying
   int64_t refresh_lifetime = 7 * 24 * 3600;  // seconds a refresh token may be redeemed
-  size_t max_refresh_tokens = 100000;        // refresh tokens held at most
+  size_t max_refresh_tokens = 100000;        // refresh tokens held at most (in memory)
+  // Where refresh tokens are kept; nullptr: in memory. Must outlive the service.
+  metadata::RefreshTokenStore* refresh_store = nullptr;
   // When set, consulted on every issue() / issue_refresh() instead of the fixed lifetimes above
   // (runtime settings, api/runtime_settings.h). Must be thread-safe and return > 0; may block
   // (issuing runs on worker threads).
@@ -106,8 +110,8 @@ class TokenService {
   // for `lifetime` seconds when given (a federation rule's), else the current token lifetime
   // (options().token_lifetime_source, or options().token_lifetime).
   // REQUIRES: lifetime, when given, > 0.
-  Result<IssuedToken> issue(const Principal& principal, std::span<const Scope> granted,
-                            int64_t now, std::optional<int64_t> lifetime = std::nullopt) const;
+  Result<IssuedToken> issue(const Principal& principal, std::span<const Scope> granted, int64_t now,
+                            std::optional<int64_t> lifetime = std::nullopt) const;
 
   // The claims of a token this service issued, or an error (kInvalidArgument, kTooLarge,
   // kUnsupported, kNotFound — answer all with 401 invalid_token) naming the failed check. A
@@ -124,14 +128,13 @@ class TokenService {
   const TokenServiceOptions& options() const { return options_; }
 
  private:
-  struct RefreshEntry {
-    std::string hash;  // hex SHA-256 of the token (also the map key)
-    std::string subject;
-    int64_t issued_at = 0;
-    int64_t expires_at = 0;
-  };
+  using RefreshEntry = metadata::RefreshTokenRecord;
+  // The refresh table: options_.refresh_store or refresh_ (three operations, two homes).
+  Result<void> remember_refresh(const RefreshEntry& entry, int64_t now);
+  Result<std::optional<RefreshEntry>> find_refresh(const std::string& hash);
+  void forget_refresh(const std::string& hash);
   // Drops expired entries, then the entries expiring soonest while the table is full.
-  // REQUIRES: refresh_mu_ held.
+  // REQUIRES: refresh_mu_ held; in-memory table only.
   void make_room(int64_t now);
 
   const SigningKey key_;
@@ -141,6 +144,7 @@ class TokenService {
 
   std::mutex refresh_mu_;
   std::map<std::string, RefreshEntry, std::less<>> refresh_;  // by hash; guarded by refresh_mu_
+  std::atomic<int64_t> next_store_sweep_{0};  // when expired stored rows are next deleted
 };
 
 }  // namespace bulwark::auth

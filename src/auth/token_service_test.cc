@@ -1,10 +1,10 @@
 #include "auth/token_service.h"
 
-#include <atomic>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <set>
@@ -336,6 +336,73 @@ TEST_F(TokenServiceTest, RefreshConsultsTheRevocationHook) {
   EXPECT_FALSE(s.redeem_refresh(refresh, kNow));
   revoked_subject.clear();
   EXPECT_FALSE(s.redeem_refresh(refresh, kNow));  // a refused refresh token is dropped for good
+}
+
+}  // namespace
+}  // namespace bulwark::auth
+
+namespace bulwark::auth {
+namespace {
+
+// Refresh tokens kept in the metadata store outlive the service that issued them (a restart, or
+// another node) and expired ones are refused and swept.
+TEST(StoredRefreshTokens, SurviveANewServiceOnTheSameStoreAndExpire) {
+  testing::StoreFixture fx;
+  fx.add_user("alice", "alice-password");
+  const SigningKey key = fresh_key();
+  TokenServiceOptions o;
+  o.refresh_store = &fx.store();
+  o.refresh_lifetime = 100;
+  Principal alice;
+  alice.type = PrincipalType::kUser;
+  alice.name = "alice";
+  const int64_t t = testing::kNow;
+  std::string refresh;
+  {
+    TokenService first(key, o, kAlwaysValid);
+    auto issued = first.issue_refresh(alice, t);
+    ASSERT_TRUE(issued) << issued.error().message;
+    refresh = *issued;
+  }
+  TokenService second(key, o, kAlwaysValid);  // "after the restart"
+  auto grant = second.redeem_refresh(refresh, t + 50);
+  ASSERT_TRUE(grant) << grant.error().message;
+  EXPECT_EQ(grant->subject, "alice");
+  EXPECT_EQ(grant->issued_at, t);
+  // Only the hash is stored.
+  auto row = fx.store().get_refresh_token(Digest::of(refresh).hex());
+  ASSERT_TRUE(row && *row);
+  EXPECT_EQ((**row).subject, "alice");
+  EXPECT_EQ((**row).expires_at, t + 100);
+  EXPECT_FALSE(second.redeem_refresh("made-up-token", t + 50));
+  // Expired: refused, and the row is gone.
+  auto expired = second.redeem_refresh(refresh, t + 100);
+  ASSERT_FALSE(expired);
+  EXPECT_EQ(expired.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(*fx.store().get_refresh_token(Digest::of(refresh).hex()));
+  // Issuing sweeps expired rows of others too.
+  auto old = second.issue_refresh(alice, t);
+  ASSERT_TRUE(old);
+  TokenService third(key, o, kAlwaysValid);
+  ASSERT_TRUE(third.issue_refresh(alice, t + 1000));
+  EXPECT_FALSE(*fx.store().get_refresh_token(Digest::of(*old).hex()));
+}
+
+TEST(StoredRefreshTokens, ARevokedSubjectsTokenIsRefusedAndForgotten) {
+  testing::StoreFixture fx;
+  TokenServiceOptions o;
+  o.refresh_store = &fx.store();
+  bool valid = true;
+  TokenService service(fresh_key(), o, [&](std::string_view, int64_t, int64_t) { return valid; });
+  Principal bob;
+  bob.type = PrincipalType::kUser;
+  bob.name = "bob";
+  auto refresh = service.issue_refresh(bob, testing::kNow);
+  ASSERT_TRUE(refresh);
+  ASSERT_TRUE(service.redeem_refresh(*refresh, testing::kNow + 1));
+  valid = false;
+  EXPECT_FALSE(service.redeem_refresh(*refresh, testing::kNow + 2));
+  EXPECT_FALSE(*fx.store().get_refresh_token(Digest::of(*refresh).hex()));
 }
 
 }  // namespace

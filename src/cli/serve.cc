@@ -186,6 +186,7 @@ int serve(const ServeFlags& flags) {
   token_options.service = config->auth_service;
   token_options.token_lifetime = config->auth_token_lifetime_seconds;
   token_options.refresh_lifetime = config->auth_refresh_lifetime_seconds;
+  token_options.refresh_store = metadata->get();  // refresh tokens survive restarts
   token_options.token_lifetime_source = [current] { return current(api::Setting::kTokenLifetime); };
   token_options.refresh_lifetime_source = [current] {
     return current(api::Setting::kRefreshLifetime);

@@ -182,12 +182,24 @@ CREATE TABLE settings (
 );
 )sql";
 
-constexpr std::array<Migration, 5> kMigrations = {{
+// OAuth2 refresh tokens (their SHA-256 only), so they survive restarts and are shared by nodes.
+constexpr std::string_view kSchemaV6 = R"sql(
+CREATE TABLE refresh_tokens (
+  hash TEXT PRIMARY KEY,
+  subject TEXT NOT NULL,
+  issued_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX refresh_tokens_by_expiry ON refresh_tokens(expires_at);
+)sql";
+
+constexpr std::array<Migration, 6> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
     {5, kSchemaV5},
+    {6, kSchemaV6},
 }};
 
 Result<void> ensure_version_table(Db& db) {

@@ -22,6 +22,7 @@
 #include "metadata/audit_store.h"
 #include "metadata/identity_store.h"
 #include "metadata/metadata_store.h"
+#include "metadata/refresh_token_store.h"
 #include "metadata/settings_store.h"
 #include "common/shared_counter.h"
 #include "metadata/sqlite/sqlite.h"
@@ -31,7 +32,7 @@ namespace bulwark::metadata {
 class SqliteMetadataStore final : public MetadataStore,
                                   public IdentityStore,
                                   public AuditStore,
-                                  public SettingsStore {
+                                  public SettingsStore, public RefreshTokenStore {
  public:
   // Opens or creates the database at `path` and migrates it to the current schema.
   static Result<std::unique_ptr<SqliteMetadataStore>> open(std::string path);
@@ -114,6 +115,12 @@ class SqliteMetadataStore final : public MetadataStore,
   Result<std::vector<AuditRecord>> query_audit(const AuditQuery& query) override;
   Result<void> put_audit_checkpoint(const AuditCheckpoint& checkpoint) override;
   Result<std::vector<AuditCheckpoint>> audit_checkpoints() override;
+
+  // RefreshTokenStore (sqlite_refresh_tokens.cc)
+  Result<void> put_refresh_token(const RefreshTokenRecord& record) override;
+  Result<std::optional<RefreshTokenRecord>> get_refresh_token(std::string_view hash) override;
+  Result<void> delete_refresh_token(std::string_view hash) override;
+  Result<size_t> delete_expired_refresh_tokens(int64_t now) override;
 
   // SettingsStore (sqlite_settings.cc); a put advances the identity generation.
   Result<std::map<std::string, StoredSetting>> get_settings() override;
