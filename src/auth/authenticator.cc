@@ -1,9 +1,9 @@
 #include "auth/authenticator.h"
-#include "common/clock.h"
 
 #include <algorithm>
 #include <utility>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/strict_json.h"
 
@@ -36,6 +36,11 @@ bool is_federation_name(std::string_view name) { return name.starts_with(kFedera
 constexpr std::string_view kLocalSource = "local";
 constexpr std::string_view kLdapSource = "ldap";
 constexpr std::string_view kOidcSource = "oidc";
+
+// The source of an OpenID account: "oidc:<issuer>#<subject>".
+std::string oidc_source(std::string_view issuer, std::string_view subject) {
+  return std::string(kOidcSource) + ":" + std::string(issuer) + "#" + std::string(subject);
+}
 
 // The account checks shared by a login and a later look-up of the same subject.
 AuthResult user_principal(const metadata::User& user) {
@@ -103,9 +108,7 @@ AuthResult robot_principal(const metadata::RobotAccount& robot, int64_t now) {
 
 }  // namespace
 
-AuthTime AuthTime::current() {
-  return {bulwark::unix_seconds(), LoginThrottle::Clock::now()};
-}
+AuthTime AuthTime::current() { return {bulwark::unix_seconds(), LoginThrottle::Clock::now()}; }
 
 Authenticator::Authenticator(metadata::IdentityStore& store, LoginThrottle& throttle,
                              AuthenticatorOptions options,
@@ -238,16 +241,19 @@ AuthResult Authenticator::provision_oidc_user(const OidcIdentity& identity) {
     return refuse(AuthFailureKind::kBadCredentials, ErrorCode::kInvalidArgument,
                   "the provider's username claim is missing or not usable as an account name");
   }
+  // The account is bound to the provider's (issuer, subject): usernames can be renamed or
+  // reused at the provider, and two providers may both have an "alice".
+  const std::string source = oidc_source(identity.issuer, identity.subject);
   auto existing = store_.get_user(name);
   if (!existing) return store_failed(existing.error());
-  if (*existing && (*existing)->source != kOidcSource) {
+  if (*existing && (*existing)->source != source) {
     return refuse(AuthFailureKind::kDisabled, ErrorCode::kConflict,
-                  "an account that is not an OpenID account already has the name " +
-                      quote_untrusted(name));
+                  "the account " + quote_untrusted(name) +
+                      " belongs to another identity (a local, LDAP or other OpenID account)");
   }
   metadata::User user;
   user.name = name;
-  user.source = std::string(kOidcSource);
+  user.source = source;
   if (identity.email && identity.email_verified) user.email = *identity.email;
   user.external_groups = identity.groups;
   return provision_external(std::move(user), *existing);

@@ -12,8 +12,9 @@
 //  - A local user is only ever checked by its local password, never against LDAP; an LDAP login
 //    never takes over an account of another source (the store refuses, the login fails as bad
 //    credentials). Directory logins are provisioned as source "ldap" users with the directory's
-//    e-mail and groups; OpenID logins as source "oidc" users with the provider's groups. The
-//    store row is written only when something changed (every write invalidates access caches).
+//    e-mail and groups; OpenID logins as users of source "oidc:<issuer>#<subject>" (bound to
+//    that person at that provider) with the provider's groups. The store row is written only
+//    when something changed (every write invalidates access caches).
 //  - Their groups (stored external_groups, refreshed at each login) are the principal's groups,
 //    so group memberships give them roles; principal_for() reads them from the store, so refresh
 //    grants and tokens keep working between logins. Disabled external users are refused.

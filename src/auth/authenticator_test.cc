@@ -1,8 +1,9 @@
 #include "auth/authenticator.h"
 
 #include <gmock/gmock.h>
-#include <map>
 #include <gtest/gtest.h>
+
+#include <map>
 
 #include "auth/access_testing.h"
 
@@ -390,13 +391,13 @@ class ExternalAuthTest : public AuthenticatorTest {
   ExternalAuthTest()
       : providers_(std::make_shared<FakeProviders>()),
         ext_(fx_.store(), throttle_, {kFastHash, 256}, providers_) {
-    providers_->directory["dave"] = {"dave-ldap", {"dave", "uid=dave", "dave@example.test",
-                                                   {"developers", "readers"}}};
+    providers_->directory["dave"] = {
+        "dave-ldap", {"dave", "uid=dave", "dave@example.test", {"developers", "readers"}}};
     providers_->directory["carol"] = {"carol-ldap", {"carol", "uid=carol", "", {}}};
     providers_->directory["alice"] = {"alice-ldap", {"alice", "uid=alice", "", {"admins"}}};
     providers_->directory["ALICE"] = {"alice-ldap", {"alice", "uid=alice", "", {"admins"}}};
-    providers_->rules.push_back(FederationRule{"widgets", "https://ci.test", "bulwark",
-                                               {{"sub", "ci-bot"}}, kCiPermissions, 600});
+    providers_->rules.push_back(FederationRule{
+        "widgets", "https://ci.test", "bulwark", {{"sub", "ci-bot"}}, kCiPermissions, 600});
   }
 
   AuthResult ext_login(std::string_view name, std::string_view password,
@@ -423,8 +424,8 @@ TEST_F(ExternalAuthTest, DirectoryUsersAreProvisionedWithTheirGroups) {
   EXPECT_EQ(row->external_groups, dave->groups);
 
   // Groups give roles.
-  testing::StoreFixture::must(fx_.store().set_member(
-      {"proj", PrincipalKind::kGroup, "developers", Role::kDeveloper, 0}));
+  testing::StoreFixture::must(
+      fx_.store().set_member({"proj", PrincipalKind::kGroup, "developers", Role::kDeveloper, 0}));
   EXPECT_EQ(testing::StoreFixture::must(ext_.effective_role(*dave, "proj")), Role::kDeveloper);
 }
 
@@ -556,6 +557,8 @@ TEST_F(ExternalAuthTest, NoPasswordLogsInAsAFederationPrincipal) {
 TEST_F(ExternalAuthTest, OpenIdLoginsAreProvisionedAndNeverTakeOverOtherAccounts) {
   OidcIdentity erin;
   erin.username = "erin";
+  erin.issuer = "https://login.example.test";
+  erin.subject = "u-1001";
   erin.email = "erin@example.test";
   erin.email_verified = false;
   erin.groups = {"developers", "developers", "ops"};
@@ -564,7 +567,21 @@ TEST_F(ExternalAuthTest, OpenIdLoginsAreProvisionedAndNeverTakeOverOtherAccounts
   EXPECT_EQ(p->groups, (std::vector<std::string>{"developers", "ops"}));
   auto row = testing::StoreFixture::must(fx_.store().get_user("erin"));
   ASSERT_TRUE(row);
-  EXPECT_EQ(row->source, "oidc");
+  EXPECT_EQ(row->source, "oidc:https://login.example.test#u-1001");
+  erin.groups = {"ops"};
+  ASSERT_TRUE(ext_.provision_oidc_user(erin));  // the same person again: groups refreshed
+  EXPECT_EQ(testing::StoreFixture::must(fx_.store().get_user("erin"))->external_groups,
+            (std::vector<std::string>{"ops"}));
+  // Another person who now carries the name at the provider, or another provider's "erin",
+  // does not get erin's account.
+  OidcIdentity renamed = erin;
+  renamed.subject = "u-2002";
+  expect_failure(ext_.provision_oidc_user(renamed), AuthFailureKind::kDisabled);
+  OidcIdentity elsewhere = erin;
+  elsewhere.issuer = "https://other-idp.example.test";
+  auto taken = ext_.provision_oidc_user(elsewhere);
+  expect_failure(taken, AuthFailureKind::kDisabled);
+  EXPECT_EQ(taken.error().error.code, ErrorCode::kConflict);
   EXPECT_EQ(row->email, "");  // unverified addresses are not recorded
   // An OpenID user has no password: Basic credentials never open it.
   expect_failure(ext_login("erin", ""), AuthFailureKind::kBadCredentials);

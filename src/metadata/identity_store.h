@@ -51,9 +51,9 @@ struct User {
   std::string totp_secret;  // opaque; empty when TOTP is not enrolled
   int64_t created_at = 0;   // set by the store
   int64_t updated_at = 0;   // set by the store on every change
-  // Where the account comes from: "local" (password here), "ldap" or "oidc" (provisioned at
-  // login; no password here), and for external accounts the groups the directory reported at
-  // the last login. Group names contain no '\n'.
+  // Where the account comes from: "local" (password here), "ldap" or "oidc:<issuer>#<subject>"
+  // (provisioned at login; no password here), and for external accounts the groups the
+  // directory reported at the last login. Group names contain no '\n'.
   std::string source = "local";
   std::vector<std::string> external_groups;
 };
