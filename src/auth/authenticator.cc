@@ -343,14 +343,17 @@ bool Authenticator::still_valid(std::string_view subject, int64_t issued_at, int
     auto rule = federation_rule_of(subject);
     return rule && now < issued_at + rule->token_lifetime;
   }
-  if (!is_robot_name(subject)) return principal_for(subject, now).has_value();
+  // Any change to the account after the token was issued — a new password or secret, TOTP
+  // enrolment, disabling, rotation, revocation, new networks, new directory groups — ends the
+  // token (a never-changed row has updated_at == created_at <= iat).
+  if (!is_robot_name(subject)) {
+    auto user = store_.get_user(subject);
+    if (!user || !*user || (*user)->updated_at > issued_at) return false;
+    return user_principal(**user).has_value();
+  }
   auto robot = store_.get_robot(subject);
-  if (!robot || !*robot) return false;
-  const metadata::RobotAccount& r = **robot;
-  // Revocation and rotation are the only changes to a robot row, so a row changed after the
-  // token was issued invalidates it (a never-changed row has updated_at == created_at <= iat).
-  bool rotated_since = r.updated_at > issued_at;
-  return !rotated_since && robot_principal(r, now).has_value();
+  if (!robot || !*robot || (*robot)->updated_at > issued_at) return false;
+  return robot_principal(**robot, now).has_value();
 }
 
 std::optional<FederationRule> Authenticator::federation_rule_of(std::string_view subject) const {

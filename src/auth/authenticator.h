@@ -147,8 +147,9 @@ class Authenticator {
                                                        std::string_view project);
 
   // The TokenService revocation hook: false once the subject's account is gone, disabled,
-  // revoked, expired, or (robots) had its secret rotated after `issued_at` (whole seconds: a token
-  // issued in the same second as a rotation survives until it expires). Store errors answer
+  // revoked, expired, or was changed in any way after `issued_at` — a new password, TOTP
+  // enrolment, rotated secret, new networks or directory groups (whole seconds: a token issued in
+  // the same second as a change survives until it expires). Store errors answer
   // false (fail closed). The anonymous subject "" is always valid. `issued_at` is compared with
   // the store's updated_at stamp: both are wall-clock seconds, so nodes need synchronised clocks.
   bool still_valid(std::string_view subject, int64_t issued_at, int64_t now);

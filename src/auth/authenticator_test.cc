@@ -308,15 +308,25 @@ TEST_F(AuthenticatorTest, PrincipalForReReadsTheAccount) {
 }
 
 TEST_F(AuthenticatorTest, StillValidFollowsTheAccountState) {
+  // Rows are stamped with the store's wall clock; judge issue times relative to that.
+  auto stamp = [&](const std::string& user) {
+    return (*testing::StoreFixture::must(fx_.store().get_user(user))).updated_at;
+  };
+  const int64_t t = stamp("alice");
   EXPECT_TRUE(auth_.still_valid("", kNow, kNow));
-  EXPECT_TRUE(auth_.still_valid("alice", kNow, kNow));
-  EXPECT_FALSE(auth_.still_valid("nobody", kNow, kNow));
+  EXPECT_TRUE(auth_.still_valid("alice", t, t));
+  EXPECT_FALSE(auth_.still_valid("nobody", t, t));
+  // A new password ends the tokens issued before it (same second: kept).
+  testing::StoreFixture::must(fx_.store().set_user_password_hash(
+      "alice", testing::StoreFixture::must(hash_password("new-password", kFastHash))));
+  const int64_t changed = stamp("alice");
+  EXPECT_FALSE(auth_.still_valid("alice", changed - 1, changed));
+  EXPECT_TRUE(auth_.still_valid("alice", changed, changed));
   testing::StoreFixture::must(fx_.store().set_user_disabled("alice", true));
-  EXPECT_FALSE(auth_.still_valid("alice", kNow, kNow));
+  EXPECT_FALSE(auth_.still_valid("alice", stamp("alice") + 1, stamp("alice") + 1));
   testing::StoreFixture::must(fx_.store().delete_user("root"));
-  EXPECT_FALSE(auth_.still_valid("root", kNow, kNow));
+  EXPECT_FALSE(auth_.still_valid("root", t + 1, t + 1));
 
-  // Robot rows are stamped with the store's wall clock; judge issue times relative to that.
   std::string bot = fx_.add_robot("proj", "ci", "secret-value-123", kCiPermissions, INT64_MAX);
   int64_t created = (*testing::StoreFixture::must(fx_.store().get_robot(bot))).created_at;
   EXPECT_TRUE(auth_.still_valid(bot, created, created));
@@ -499,10 +509,11 @@ TEST_F(ExternalAuthTest, ExternalUsersKeepTheirGroupsBetweenLoginsAndCanBeDisabl
   auto later = ext_.principal_for("dave", kNow);
   ASSERT_TRUE(later);
   EXPECT_EQ(later->groups, (std::vector<std::string>{"developers", "readers"}));
-  EXPECT_TRUE(ext_.still_valid("dave", kNow, kNow));
+  const int64_t stamped = testing::StoreFixture::must(fx_.store().get_user("dave"))->updated_at;
+  EXPECT_TRUE(ext_.still_valid("dave", stamped, stamped));
   testing::StoreFixture::must(fx_.store().set_user_disabled("dave", true));
   expect_failure(ext_.principal_for("dave", kNow), AuthFailureKind::kDisabled);
-  EXPECT_FALSE(ext_.still_valid("dave", kNow, kNow));
+  EXPECT_FALSE(ext_.still_valid("dave", stamped + 1, stamped + 1));
   expect_failure(ext_login("dave", "dave-ldap"), AuthFailureKind::kDisabled);
   // Provisioning kept the administrator's decision.
   EXPECT_TRUE(testing::StoreFixture::must(fx_.store().get_user("dave"))->disabled);
