@@ -23,10 +23,7 @@ api() {
   local auth=$1 method=$2 path=$3 data=${4-}
   local -a args=()
   [[ -n $data ]] && args+=(-H 'Content-Type: application/json' --data-binary "$data")
-  case $auth in
-    bearer:*) REQ_AUTH=none req "$method" "$path" -H "Authorization: Bearer ${auth#bearer:}" "${args[@]}" ;;
-    *) REQ_AUTH=$auth req "$method" "$path" "${args[@]}" ;;
-  esac
+  REQ_AUTH=$auth req "$method" "$path" "${args[@]}"
 }
 
 # api_error STATUS CODE: status and .errors[0].code of an API error body, with a message.

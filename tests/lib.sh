@@ -11,10 +11,12 @@
 #   - req METHOD URL [curl args...]: one HTTP request; the answer is kept in $STATUS, $T/resp.hdrs,
 #     $T/resp.body until the next req. It authenticates as the registry's administrator (HTTP
 #     Basic, password $ADMIN_PW) unless REQ_AUTH says otherwise: REQ_AUTH=none for an anonymous
-#     request, REQ_AUTH=USER:PASSWORD for another account (an -H Authorization argument wins);
+#     request, REQ_AUTH=USER:PASSWORD for another account, REQ_AUTH=bearer:TOKEN for a token
+#     (an -H Authorization argument wins);
 #   - write_authfile FILE [USER:PASSWORD]: a containers auth.json for $REGISTRY_HOSTPORT;
 #   - the token flow: token_get, login_refresh, token_refresh, breq (a Bearer request),
-#     claims_of (a JWT's claims), push_image (a small image as any principal);
+#     claims_of (a JWT's claims), push_image (a small image as any principal), has_event (an
+#     audit export in $EXPORT holds a matching event);
 #   - sk / sk_ok / sk_fails: skopeo with the authfile $T/auth.json;
 #   - check NAME PREDICATE [ARGS...]: counts a pass or a failure; a failure prints what was expected,
 #     what came back (status, headers, body) and keeps going. Predicates (status_is, header_is,
@@ -246,6 +248,7 @@ req() {
   case ${REQ_AUTH:-admin} in
     none) ;;
     admin) args+=(-u "admin:$ADMIN_PW") ;;
+    bearer:*) args+=(-H "Authorization: Bearer ${REQ_AUTH#bearer:}") ;;
     *) args+=(-u "$REQ_AUTH") ;;
   esac
   if [[ $method == HEAD ]]; then
@@ -347,36 +350,34 @@ token_refresh() {
 }
 
 # breq TOKEN METHOD PATH [curl args...]: a registry request with a bearer token (and nothing else).
-breq() {
-  local tok=$1
-  shift
-  REQ_AUTH=none req "$1" "$2" -H "Authorization: Bearer $tok" "${@:3}"
-}
+breq() { REQ_AUTH="bearer:$1" req "${@:2}"; }
 
 # push_image AUTH REPO TAG: pushes a small one-layer image as AUTH (a REQ_AUTH value, or
 # bearer:TOKEN); prints the manifest digest. Fails, saying which step, unless every step works.
 push_image() {
   local auth=$1 repo=$2 tag=$3 cfg layer blob
-  local -a hdr=()
-  if [[ $auth == bearer:* ]]; then
-    hdr=(-H "Authorization: Bearer ${auth#bearer:}")
-    auth=none
-  fi
   printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]},"repo":"%s"}' "$repo" >"$T/cfg.json"
   printf 'layer of %s %s %s' "$repo" "$tag" "$RANDOM" >"$T/layer.bin"
   cfg=$(digest_of "$T/cfg.json")
   layer=$(digest_of "$T/layer.bin")
   for blob in cfg.json layer.bin; do
-    REQ_AUTH=$auth req POST "/v2/$repo/blobs/uploads/?digest=$(digest_of "$T/$blob")" "${hdr[@]}" \
+    REQ_AUTH=$auth req POST "/v2/$repo/blobs/uploads/?digest=$(digest_of "$T/$blob")" \
       -H 'Content-Type: application/octet-stream' --data-binary "@$T/$blob"
     [[ $STATUS == 201 ]] || { echo "$blob push to $repo: $STATUS $(body)" >&2; return 1; }
   done
   printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}' \
     "$cfg" "$(size_of "$T/cfg.json")" "$layer" "$(size_of "$T/layer.bin")" >"$T/man.json"
-  REQ_AUTH=$auth req PUT "/v2/$repo/manifests/$tag" "${hdr[@]}" \
+  REQ_AUTH=$auth req PUT "/v2/$repo/manifests/$tag" \
     -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' --data-binary "@$T/man.json"
   [[ $STATUS == 201 ]] || { echo "manifest push to $repo: $STATUS $(body)" >&2; return 1; }
   digest_of "$T/man.json"
+}
+
+# has_event FILTER: some event in $EXPORT (the output of `bulwark audit export`) satisfies the
+# jq FILTER.
+has_event() {
+  jq -e -s "map(.event | select($1)) | length > 0" "$EXPORT" >/dev/null ||
+    { echo "no audit event matches $1"; return 1; }
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -92,8 +92,9 @@ std::string json_line(const metadata::AuditRecord& record) {
   return json::serialize(line);
 }
 
-Result<int64_t> export_json_lines(metadata::AuditStore& store, std::ostream& out,
-                                  const ExportOptions& options) {
+Result<int64_t> for_each_record(
+    metadata::AuditStore& store, const ExportOptions& options,
+    const std::function<Result<void>(const metadata::AuditRecord&)>& emit) {
   metadata::AuditQuery query;
   query.since_ms = options.since_ms;
   query.until_ms = options.until_ms;
@@ -103,11 +104,24 @@ Result<int64_t> export_json_lines(metadata::AuditStore& store, std::ostream& out
   for (;;) {
     BULWARK_ASSIGN_OR_RETURN(std::vector<metadata::AuditRecord> page, store.query_audit(query));
     if (page.empty()) break;
-    for (const metadata::AuditRecord& record : page) out << json_line(record) << '\n';
-    if (!out) return fail(ErrorCode::kIo, "cannot write the audit export");
-    count += static_cast<int64_t>(page.size());
+    for (const metadata::AuditRecord& record : page) {
+      BULWARK_TRY_VOID(emit(record));
+      ++count;
+    }
     query.after_seq = page.back().seq;
   }
+  return count;
+}
+
+Result<int64_t> export_json_lines(metadata::AuditStore& store, std::ostream& out,
+                                  const ExportOptions& options) {
+  BULWARK_ASSIGN_OR_RETURN(
+      int64_t count,
+      for_each_record(store, options, [&out](const metadata::AuditRecord& record) -> Result<void> {
+        out << json_line(record) << '\n';
+        if (!out) return fail(ErrorCode::kIo, "cannot write the audit export");
+        return ok();
+      }));
   out.flush();
   if (!out) return fail(ErrorCode::kIo, "cannot write the audit export");
   return count;

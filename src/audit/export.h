@@ -16,6 +16,7 @@
 
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -38,6 +39,12 @@ struct ExportOptions {
 
 // One JSON line (without the newline) for a record.
 std::string json_line(const metadata::AuditRecord& record);
+
+// Passes the matching records, in sequence order and page by page, to `emit`; its first error
+// ends the walk and is returned. Returns how many records were passed.
+Result<int64_t> for_each_record(
+    metadata::AuditStore& store, const ExportOptions& options,
+    const std::function<Result<void>(const metadata::AuditRecord&)>& emit);
 
 // Streams the matching records to `out`, one JSON line each, page by page. Returns how many.
 Result<int64_t> export_json_lines(metadata::AuditStore& store, std::ostream& out,

@@ -163,33 +163,22 @@ int export_syslog(const AuditFlags& flags, metadata::AuditStore& store,
     std::cerr << "bulwark audit export: " << sender.error().message << "\n";
     return kExitError;
   }
-  metadata::AuditQuery q;
-  q.since_ms = window.since_ms;
-  q.until_ms = window.until_ms;
-  q.after_seq = flags.after;
-  q.limit = kMaxQueryLimit;
+  audit::ExportOptions options = window;
+  auto send = [&](const metadata::AuditRecord& record) -> Result<void> {
+    BULWARK_ASSIGN_OR_RETURN(std::string message, audit::format_syslog(record));
+    BULWARK_TRY_VOID((*sender)->send(message));
+    options.after_seq = record.seq;
+    return ok();
+  };
   int64_t sent = 0;
   for (;;) {
-    auto page = store.query_audit(q);
-    if (!page) {
-      std::cerr << "bulwark audit export: " << page.error().message << "\n";
+    auto passed = audit::for_each_record(store, options, send);
+    if (!passed) {
+      std::cerr << "bulwark audit export: after record " << options.after_seq << ": "
+                << passed.error().message << "\n";
       return kExitError;
     }
-    for (const metadata::AuditRecord& record : *page) {
-      auto message = audit::format_syslog(record);
-      if (!message) {
-        std::cerr << "bulwark audit export: record " << record.seq << ": "
-                  << message.error().message << "\n";
-        return kExitError;
-      }
-      if (auto s = (*sender)->send(*message); !s) {
-        std::cerr << "bulwark audit export: " << s.error().message << "\n";
-        return kExitError;
-      }
-      q.after_seq = record.seq;
-      ++sent;
-    }
-    if (page->size() == q.limit) continue;
+    sent += *passed;
     if (!flags.follow) break;
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }

@@ -215,7 +215,6 @@ int serve(const ServeFlags& flags) {
 
   registry::RegistryOptions registry_options;
   registry_options.manifest_max_bytes = config->manifest_max_bytes;
-  registry_options.upload_expiry_seconds = config->upload_expiry_seconds;
   registry_options.token_realm = config->auth_realm;
   registry::Registry registry(registry_options, **blobs, **metadata, access, &audit_writer);
   http::Router router;

@@ -30,24 +30,22 @@ Registry::~Registry() = default;
 void Registry::register_routes(http::Router& router) {
   using Registration = void (*)(http::Router&, Context&);
   static constexpr Registration kResources[] = {
-      register_base,      register_catalog, register_blobs,    register_uploads,
-      register_manifests, register_tags,    register_referrers, register_token,
-      register_oidc_login,
+      register_base, register_catalog,   register_blobs, register_uploads,    register_manifests,
+      register_tags, register_referrers, register_token, register_oidc_login,
   };
   for (auto reg : kResources) reg(router, *context_);
 }
 
-Result<size_t> Registry::expire_uploads(int64_t now_unix_seconds,
-                                        std::optional<int64_t> expiry_seconds) {
+Result<size_t> Registry::expire_uploads(int64_t now_unix_seconds, int64_t expiry_seconds) {
   Context& ctx = *context_;
-  const int64_t expiry = expiry_seconds.value_or(ctx.options.upload_expiry_seconds);
   BULWARK_ASSIGN_OR_RETURN(auto idle,
-                           ctx.metadata.list_uploads_idle_since(now_unix_seconds - expiry));
+                           ctx.metadata.list_uploads_idle_since(now_unix_seconds - expiry_seconds));
   size_t removed = 0;
   for (const auto& session : idle) {
     if (!ctx.upload_locks.try_lock(session.id)) continue;  // in use right now
-    auto r = ctx.metadata.delete_upload(session.id).and_then(
-        [&] { return ctx.blobs.delete_upload(session.id); });
+    auto r = ctx.metadata.delete_upload(session.id).and_then([&] {
+      return ctx.blobs.delete_upload(session.id);
+    });
     ctx.upload_locks.unlock(session.id);
     if (!r) return fail(std::move(r.error()));
     ++removed;
@@ -62,7 +60,8 @@ Result<size_t> Registry::expire_uploads(int64_t now_unix_seconds,
     if (!r) return fail(std::move(r.error()));
     ++removed;
   }
-  if (removed > 0) log_event(LogLevel::kInfo, "expired upload sessions", {{"count", uint64_t{removed}}});
+  if (removed > 0)
+    log_event(LogLevel::kInfo, "expired upload sessions", {{"count", uint64_t{removed}}});
   return removed;
 }
 

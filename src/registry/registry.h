@@ -8,7 +8,6 @@
 // it holds no mutable state of its own besides the internally synchronised Context members.
 #pragma once
 
-#include <optional>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,7 +23,6 @@ namespace bulwark::registry {
 
 struct RegistryOptions {
   uint64_t manifest_max_bytes = uint64_t{4} << 20;
-  int64_t upload_expiry_seconds = int64_t{24} * 3600;
   // The token endpoint URL named in Bearer challenges; empty: derived from each request's scheme
   // and Host header ("http://<host>/auth/token").
   std::string token_realm;
@@ -47,11 +45,10 @@ class Registry {
   // second), or all pending ones (`everything`, at shutdown, before the AuditWriter stops).
   void flush_audit(bool everything);
 
-  // Removes upload sessions idle for longer than `expiry_seconds` (default: the options'
-  // upload_expiry_seconds), staged bytes and metadata. Blocking; call from a maintenance
-  // thread. Returns the number removed.
-  Result<size_t> expire_uploads(int64_t now_unix_seconds,
-                                std::optional<int64_t> expiry_seconds = std::nullopt);
+  // Removes upload sessions idle for longer than `expiry_seconds` (the current uploads.expiry
+  // setting), staged bytes and metadata. Blocking; call from a maintenance thread. Returns the
+  // number removed.
+  Result<size_t> expire_uploads(int64_t now_unix_seconds, int64_t expiry_seconds);
 
  private:
   std::unique_ptr<Context> context_;
