@@ -6,6 +6,7 @@
 #
 #   make-oci-layout.sh image DIR TAG [LAYERS=2] [ARCH=amd64] [FILE_BYTES=4096]
 #   make-oci-layout.sh multiarch DIR TAG [LAYERS=2]       # index of linux/amd64 + linux/arm64
+#   make-oci-layout.sh tars DIR TAG TAR...                # one gzip'd layer per given tar, in order
 #
 # Prints the digest of the manifest (or index) it tagged. Needs bash, tar, gzip, sha256sum, jq.
 set -euo pipefail
@@ -48,18 +49,37 @@ make_layer() {
   printf '#!/bin/sh\necho layer %s\n' "$n" >"$work/root/layer$n/run.sh"
   chmod 755 "$work/root/layer$n/run.sh"
   tar -C "$work/root" --owner=0 --group=0 --numeric-owner --sort=name -cf "$work/layer.tar" .
-  diff_id=sha256:$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
-  gzip -n -c "$work/layer.tar" >"$work/layer.tar.gz"
-  digest=$(put_blob "$dir" "$work/layer.tar.gz")
-  echo "$digest $(blob_size "$dir" "$digest") $diff_id"
+  add_tar_layer "$dir" "$work/layer.tar"
   rm -rf "$work"
+}
+
+# add_tar_layer DIR TAR -> gzips TAR into DIR's blobs; prints "<gzip digest> <size> <diff_id>".
+# The answer is remembered in TAR.layer, so a tar used by several images is compressed once.
+add_tar_layer() {
+  local dir=$1 tar=$2 diff_id digest gz
+  if [[ -f $tar.layer && $tar.layer -nt $tar ]]; then
+    read -r digest _ <"$tar.layer"
+    [[ -f $dir/blobs/sha256/${digest#sha256:} ]] && { cat "$tar.layer"; return; }
+  fi
+  diff_id=sha256:$(sha256sum "$tar" | cut -d' ' -f1)
+  gz=$(mktemp -p "$WORK")
+  gzip -n -c "$tar" >"$gz"
+  digest=$(put_blob "$dir" "$gz")
+  echo "$digest $(blob_size "$dir" "$digest") $diff_id" | tee "$tar.layer"
 }
 
 # make_image DIR LAYERS ARCH FILE_BYTES -> prints the manifest digest (manifest not tagged).
 make_image() {
-  local dir=$1 nlayers=$2 arch=$3 bytes=$4 i line layers='[]' diff_ids='[]' work cfg manifest
-  for ((i = 1; i <= nlayers; i++)); do
-    line=$(make_layer "$dir" "$i" "$bytes")
+  local dir=$1 nlayers=$2 arch=$3 bytes=$4 i lines=()
+  for ((i = 1; i <= nlayers; i++)); do lines+=("$(make_layer "$dir" "$i" "$bytes")"); done
+  image_of_layers "$dir" "$arch" "${lines[@]}"
+}
+
+# image_of_layers DIR ARCH LAYER_LINE... -> prints the manifest digest (manifest not tagged).
+image_of_layers() {
+  local dir=$1 arch=$2 line layers='[]' diff_ids='[]' work cfg manifest
+  shift 2
+  for line in "$@"; do
     read -r d s diff <<<"$line"
     layers=$(jq -c --arg m "$OCI_LAYER" --arg d "$d" --argjson s "$s" '. + [{mediaType:$m,digest:$d,size:$s}]' <<<"$layers")
     diff_ids=$(jq -c --arg d "$diff" '. + [$d]' <<<"$diff_ids")
@@ -100,6 +120,12 @@ init_layout "$dir"
 case $cmd in
   image)
     digest=$(make_image "$dir" "${4:-2}" "${5:-amd64}" "${6:-4096}")
+    tag "$dir" "$OCI_MANIFEST" "$digest" "$name"
+    ;;
+  tars)
+    lines=()
+    for t in "${@:4}"; do lines+=("$(add_tar_layer "$dir" "$t")"); done
+    digest=$(image_of_layers "$dir" amd64 "${lines[@]}")
     tag "$dir" "$OCI_MANIFEST" "$digest" "$name"
     ;;
   multiarch)

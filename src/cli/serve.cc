@@ -22,11 +22,13 @@
 #include "auth/identity_providers.h"
 #include "auth/login_throttle.h"
 #include "auth/token_service.h"
-#include "common/clock.h"
 #include "cli/commands.h"
+#include "common/clock.h"
 #include "common/config.h"
 #include "common/log.h"
 #include "http/server.h"
+#include "jobs/runner.h"
+#include "jobs/sbom_job.h"
 #include "metadata/sqlite/sqlite_metadata_store.h"
 #include "oci/errors.h"
 #include "registry/registry.h"
@@ -216,6 +218,23 @@ int serve(const ServeFlags& flags) {
   registry::RegistryOptions registry_options;
   registry_options.manifest_max_bytes = config->manifest_max_bytes;
   registry_options.token_realm = config->auth_realm;
+  // Scanning on push: the push queues an "sbom" job in its own transaction; workers on their own
+  // threads (never the request's) inventory the image, attach the SBOMs and index the packages.
+  jobs::RunnerOptions runner_options;
+  runner_options.threads = config->scan_workers;
+  jobs::JobRunner job_runner(
+      **metadata,
+      {{std::string(jobs::kSbomJob),
+        [&](const metadata::Job& job) {
+          return jobs::generate_sbom(**blobs, **metadata, **metadata, job.repository, job.digest);
+        }}},
+      runner_options);
+  if (config->scan_workers > 0) {
+    registry_options.image_push_jobs = {std::string(jobs::kSbomJob)};
+    registry_options.jobs_queued = [&job_runner] { job_runner.wake(); };
+  }
+  registry_options.inventory = metadata->get();
+  registry_options.jobs = metadata->get();
   registry::Registry registry(registry_options, **blobs, **metadata, access, &audit_writer);
   http::Router router;
   registry.register_routes(router);
@@ -272,6 +291,13 @@ int serve(const ServeFlags& flags) {
   auto period = std::chrono::seconds(std::clamp<int64_t>(config->upload_expiry_seconds / 4, 1, 300));
   PeriodicTask janitor(period, sweep);
   PeriodicTask audit_flusher(std::chrono::seconds(1), [&registry] { registry.flush_audit(false); });
+  if (config->scan_workers > 0) {
+    // One node on SQLite: jobs its previous process was running died with it.
+    if (auto released = (*metadata)->release_claims(); !released) {
+      log_event(LogLevel::kWarn, "cannot release old job claims", {{"detail", released.error().message}});
+    }
+    job_runner.start();
+  }
 
   std::thread signal_waiter([&] {
     int sig = 0;
@@ -287,6 +313,7 @@ int serve(const ServeFlags& flags) {
   signal_waiter.join();
   janitor.stop();
   audit_flusher.stop();
+  job_runner.stop();  // a job cut short is claimed again after its lease
   registry.flush_audit(true);
   audit_writer.stop();  // commits what is queued
   if (auto c = (*audit_log)->checkpoint(); !c) {

@@ -83,6 +83,8 @@ const std::vector<Key>& keys() {
       {"manifests.max_bytes", "BULWARK_MANIFEST_MAX_BYTES",
        number_field(&Config::manifest_max_bytes, "manifests.max_bytes")},
       {"port_file", "BULWARK_PORT_FILE", string_field(&Config::port_file)},
+      {"scan.workers", "BULWARK_SCAN_WORKERS",
+       number_field(&Config::scan_workers, "scan.workers")},
       {"auth.service", "BULWARK_AUTH_SERVICE", string_field(&Config::auth_service)},
       {"auth.realm", "BULWARK_AUTH_REALM", string_field(&Config::auth_realm)},
       {"auth.token_lifetime", "BULWARK_AUTH_TOKEN_LIFETIME",

@@ -72,6 +72,9 @@ struct Config {
   uint64_t manifest_max_bytes = 4 * 1024 * 1024;
   uint32_t header_max_bytes = 16 * 1024;
   std::string port_file;  // if set, the bound port is written here after listen (for tests)
+  // Background scanning: threads that inventory pushed images (SBOM referrers, package index);
+  // 0 turns scanning on push off.
+  int scan_workers = 1;
 
   // Access control (the Docker token flow).
   std::string auth_service = "bulwark";  // `service` of challenges and token audience

@@ -33,16 +33,34 @@ struct Transfer {
   HttpClientResponse response;
   size_t max_body = 0;
   bool too_large = false;
+  // Streaming (http_fetch_stream): the body goes to `sink` instead of response.body.
+  const HttpBodySink* sink = nullptr;
+  CURL* curl = nullptr;
+  size_t received = 0;
+  bool sink_aborted = false;
 };
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t n = size * count;
-  if (t->response.body.size() + n > t->max_body) {
+  if (t->received + n > t->max_body) {
     t->too_large = true;
     return 0;  // aborts the transfer with CURLE_WRITE_ERROR
   }
-  t->response.body.append(data, n);
+  t->received += n;
+  if (t->sink == nullptr) {
+    t->response.body.append(data, n);
+    return n;
+  }
+  if (t->response.status == 0) {  // the headers are complete once the body starts
+    long status = 0;
+    curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+    t->response.status = static_cast<int>(status);
+  }
+  if (!(*t->sink)(t->response, std::string_view(data, n))) {
+    t->sink_aborted = true;
+    return 0;
+  }
   return n;
 }
 
@@ -59,6 +77,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   std::string_view line(data, n);
   if (line.starts_with("HTTP/")) {
     t->response.headers.clear();  // a new response (after 1xx): keep only the final one's
+    t->response.status = 0;
     return n;
   }
   size_t colon = line.find(':');
@@ -94,7 +113,10 @@ std::string form_urlencode(const std::vector<std::pair<std::string, std::string>
   return out;
 }
 
-Result<HttpClientResponse> http_fetch(const HttpClientRequest& request) {
+namespace {
+
+// One request; streams the body to `sink` when it is set.
+Result<HttpClientResponse> perform(const HttpClientRequest& request, const HttpBodySink* sink) {
   auto url = boost::urls::parse_absolute_uri(request.url);
   if (!url) return fail(Code::kInvalidArgument, "outbound request URL is not a valid absolute URL");
   std::string scheme(url->scheme());
@@ -133,6 +155,8 @@ Result<HttpClientResponse> http_fetch(const HttpClientRequest& request) {
 
   Transfer transfer;
   transfer.max_body = request.max_response_bytes;
+  transfer.sink = sink;
+  transfer.curl = c;
   std::array<char, CURL_ERROR_SIZE> error_buffer{};
   const long timeout_ms = std::max(1, request.timeout_seconds) * 1000L;
 
@@ -141,7 +165,12 @@ Result<HttpClientResponse> http_fetch(const HttpClientRequest& request) {
   curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+  if (sink == nullptr) {
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+  } else {  // a stall, not the whole exchange: at least a byte per second over the timeout
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, timeout_ms / 1000);
+  }
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
   curl_easy_setopt(c, CURLOPT_USERAGENT, "bulwark");
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer.data());
@@ -154,6 +183,10 @@ Result<HttpClientResponse> http_fetch(const HttpClientRequest& request) {
                    static_cast<curl_off_t>(std::min<size_t>(request.max_response_bytes,
                                                             size_t{1} << 62)));
   if (!request.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, request.ca_file.c_str());
+  if (!request.tls_verify) {
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
   if (request.method == "HEAD") {
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
   } else if (request.method != "GET" || !request.body.empty()) {
@@ -167,6 +200,7 @@ Result<HttpClientResponse> http_fetch(const HttpClientRequest& request) {
     return fail(Code::kTooLarge, what + ": response body larger than " +
                                      std::to_string(request.max_response_bytes) + " bytes");
   }
+  if (transfer.sink_aborted) return fail(Code::kUnavailable, what + ": transfer aborted");
   if (rc != CURLE_OK) {
     std::string detail = error_buffer[0] != '\0' ? error_buffer.data() : curl_easy_strerror(rc);
     Code code = rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT
@@ -178,6 +212,17 @@ Result<HttpClientResponse> http_fetch(const HttpClientRequest& request) {
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   transfer.response.status = static_cast<int>(status);
   return std::move(transfer.response);
+}
+
+}  // namespace
+
+Result<HttpClientResponse> http_fetch(const HttpClientRequest& request) {
+  return perform(request, nullptr);
+}
+
+Result<HttpClientResponse> http_fetch_stream(const HttpClientRequest& request,
+                                             const HttpBodySink& sink) {
+  return perform(request, &sink);
 }
 
 }  // namespace bulwark

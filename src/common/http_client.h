@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,7 @@ struct HttpClientRequest {
   int timeout_seconds = 10;                  // whole exchange, connect included
   size_t max_response_bytes = 1024 * 1024;   // larger bodies fail with kTooLarge
   std::string ca_file;  // PEM bundle of trusted CAs for https; empty: the system's store
+  bool tls_verify = true;  // false: accept any certificate and name (explicitly insecure peers)
 };
 
 struct HttpClientResponse {
@@ -47,6 +49,19 @@ struct HttpClientResponse {
 // URL; kTooLarge when the response body exceeds max_response_bytes; kUnavailable for connection
 // failures, TLS failures and timeouts. Any HTTP status (including 4xx/5xx) is a successful result.
 Result<HttpClientResponse> http_fetch(const HttpClientRequest& request);
+
+// Receives a streamed response: `head` holds the final response's status and headers (its body
+// stays empty) and is complete from the first call; `chunk` is the next piece of the body.
+// Returns false to abort the transfer.
+using HttpBodySink = std::function<bool(const HttpClientResponse& head, std::string_view chunk)>;
+
+// Like http_fetch, but hands the body to `sink` as it arrives instead of keeping it (the result's
+// body is empty), so memory does not grow with the body. Here timeout_seconds bounds connecting and
+// any stall of that long with no byte arriving, not the whole exchange: a slow sink may take as
+// long as it needs. max_response_bytes still bounds the body. Errors as http_fetch, plus
+// kUnavailable when the sink aborted the transfer. The sink runs on the calling thread.
+Result<HttpClientResponse> http_fetch_stream(const HttpClientRequest& request,
+                                             const HttpBodySink& sink);
 
 // `text` with every byte outside [A-Za-z0-9-._~] percent-encoded (so '+' and ' ' survive any
 // form decoder).

@@ -34,6 +34,7 @@ struct ManifestPut {
   std::vector<Digest> blobs;     // config + layers (must already be linked in the repository)
   std::vector<Digest> manifests; // index children (must already exist in the repository)
   std::optional<std::string> tag;  // tag to point at this manifest in the same transaction
+  std::vector<std::string> jobs;   // kinds of background jobs (JobStore) queued with it, if new
 };
 
 struct ManifestRecord {

@@ -19,4 +19,9 @@ inline constexpr std::string_view kDockerSchema1Signed =
     "application/vnd.docker.distribution.manifest.v1+prettyjws";
 inline constexpr std::string_view kDockerConfig = "application/vnd.docker.container.image.v1+json";
 
+// True for the config media types of runnable images (OCI and Docker), as opposed to artifacts.
+inline bool is_image_config(std::string_view media_type) {
+  return media_type == kOciConfig || media_type == kDockerConfig;
+}
+
 }  // namespace bulwark::oci::media

@@ -158,11 +158,13 @@ void add_guarded(http::Router& router, Context& ctx, std::string method, std::st
 }
 
 http::Task<bool> may(Context& ctx, const http::Request& request, std::string_view repository,
-                     auth::ActionSet actions) {
+                     auth::ActionSet actions, bool record_refusal) {
   auth::Need need{auth::Need::Kind::kRepository, std::string(repository), actions};
   auth::Credentials credentials = auth::parse_authorization(request.headers.get("Authorization"));
   auth::AccessOutcome outcome = co_await decide(ctx, request, credentials, need);
-  if (!outcome.allowed()) audit_refusal(ctx, request, credentials, need, outcome);
+  if (!outcome.allowed() && record_refusal) {
+    audit_refusal(ctx, request, credentials, need, outcome);
+  }
   co_return outcome.allowed();
 }
 

@@ -38,9 +38,10 @@ void add_guarded(http::Router& router, Context& ctx, std::string method, std::st
                  Requirement requirement, http::Handler handler);
 
 // Whether the caller of `request` may do `actions` on another repository (a mount's source).
-// Never challenges; a refusal is audited.
+// Never challenges; a refusal is audited unless `record_refusal` is false (filtering search
+// results, where a refusal is not an attempt).
 http::Task<bool> may(Context& ctx, const http::Request& request, std::string_view repository,
-                     auth::ActionSet actions);
+                     auth::ActionSet actions, bool record_refusal = true);
 
 // The OCI error response for a refused outcome: 401 UNAUTHORIZED, 403 DENIED, 429
 // TOOMANYREQUESTS (with Retry-After) or 503 UNAVAILABLE, with the outcome's Bearer challenge

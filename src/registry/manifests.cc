@@ -187,6 +187,10 @@ http::Task<http::Response> put_manifest(Context& ctx, http::Request& req) {
   put.blobs = required_blobs(*parsed);
   for (const auto& child : parsed->manifests) put.manifests.push_back(child.digest);
   put.content = std::move(*body);
+  if (parsed->kind == oci::ManifestKind::kImageManifest && !parsed->subject &&
+      oci::media::is_image_config(parsed->config ? parsed->config->media_type : "")) {
+    put.jobs = ctx.options.image_push_jobs;
+  }
 
   const Digest empty_digest = Digest::of(kEmptyJson);
   bool uses_empty_config = parsed->config && parsed->config->digest == empty_digest;
@@ -206,6 +210,7 @@ http::Task<http::Response> put_manifest(Context& ctx, http::Request& req) {
     co_return error_response(stored.error(), oci::ErrorCode::kManifestUnknown,
                              oci::ErrorCode::kManifestInvalid);
   }
+  if (!put.jobs.empty() && ctx.options.jobs_queued) ctx.options.jobs_queued();
   http::Response r = empty_response(201);
   r.headers.set("Location", "/v2/" + name + "/manifests/" + put.digest.str());
   r.headers.set("Docker-Content-Digest", put.digest.str());

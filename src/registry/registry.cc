@@ -31,7 +31,7 @@ void Registry::register_routes(http::Router& router) {
   using Registration = void (*)(http::Router&, Context&);
   static constexpr Registration kResources[] = {
       register_base, register_catalog,   register_blobs, register_uploads,    register_manifests,
-      register_tags, register_referrers, register_token, register_oidc_login,
+      register_tags, register_referrers, register_token, register_oidc_login, register_inventory,
   };
   for (auto reg : kResources) reg(router, *context_);
 }

@@ -9,7 +9,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+
+#include "metadata/inventory_store.h"
+#include "metadata/job_store.h"
 #include <memory>
+#include <vector>
 #include <string>
 
 #include "audit/writer.h"
@@ -26,6 +31,14 @@ struct RegistryOptions {
   // The token endpoint URL named in Bearer challenges; empty: derived from each request's scheme
   // and Host header ("http://<host>/auth/token").
   std::string token_realm;
+  // Background jobs (JobStore kinds) queued with every new image manifest, in the push's own
+  // transaction (e.g. "sbom"); artifacts and indexes queue none.
+  std::vector<std::string> image_push_jobs;
+  // Called after a push queued jobs, to wake the workers (may be empty). Must not block.
+  std::function<void()> jobs_queued;
+  // The package index and job queue behind /api/v1/packages and .../sbom (nullptr: not served).
+  metadata::InventoryStore* inventory = nullptr;
+  metadata::JobStore* jobs = nullptr;
 };
 
 struct Context;

@@ -193,13 +193,46 @@ CREATE TABLE refresh_tokens (
 CREATE INDEX refresh_tokens_by_expiry ON refresh_tokens(expires_at);
 )sql";
 
-constexpr std::array<Migration, 6> kMigrations = {{
+// The background job queue (JobStore) and the package index of stored images (InventoryStore).
+constexpr std::string_view kSchemaV7 = R"sql(
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  repository TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  run_after INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX jobs_due ON jobs(state, run_after);
+CREATE INDEX jobs_by_subject ON jobs(kind, repository, digest);
+
+CREATE TABLE image_packages (
+  repository_id INTEGER NOT NULL,
+  manifest_digest TEXT NOT NULL,
+  type TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  purl TEXT NOT NULL,
+  FOREIGN KEY (repository_id, manifest_digest) REFERENCES manifests(repository_id, digest)
+    ON DELETE CASCADE
+);
+CREATE INDEX image_packages_by_name ON image_packages(name, type);
+CREATE INDEX image_packages_by_manifest ON image_packages(repository_id, manifest_digest);
+)sql";
+
+constexpr std::array<Migration, 7> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
     {5, kSchemaV5},
     {6, kSchemaV6},
+    {7, kSchemaV7},
 }};
 
 Result<void> ensure_version_table(Db& db) {

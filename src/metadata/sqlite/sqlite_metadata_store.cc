@@ -259,6 +259,9 @@ Result<void> SqliteMetadataStore::put_manifest(const ManifestPut& m) {
           BULWARK_TRY_VOID(insert.bind(repo).bind(m.digest.str()).bind(ref.str()).run());
         }
       }
+      for (const std::string& kind : m.jobs) {
+        BULWARK_TRY_VOID(enqueue_job_in(db, kind, m.repository, m.digest.str(), now));
+      }
     }
     if (!m.tag) return ok();
     BULWARK_ASSIGN_OR_RETURN(

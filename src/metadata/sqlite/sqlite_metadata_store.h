@@ -21,6 +21,8 @@
 
 #include "metadata/audit_store.h"
 #include "metadata/identity_store.h"
+#include "metadata/inventory_store.h"
+#include "metadata/job_store.h"
 #include "metadata/metadata_store.h"
 #include "metadata/refresh_token_store.h"
 #include "metadata/settings_store.h"
@@ -32,7 +34,8 @@ namespace bulwark::metadata {
 class SqliteMetadataStore final : public MetadataStore,
                                   public IdentityStore,
                                   public AuditStore,
-                                  public SettingsStore, public RefreshTokenStore {
+                                  public SettingsStore, public RefreshTokenStore,
+                                  public JobStore, public InventoryStore {
  public:
   // Opens or creates the database at `path` and migrates it to the current schema.
   static Result<std::unique_ptr<SqliteMetadataStore>> open(std::string path);
@@ -126,6 +129,23 @@ class SqliteMetadataStore final : public MetadataStore,
   Result<std::map<std::string, StoredSetting>> get_settings() override;
   Result<void> put_settings(const std::map<std::string, std::string>& values,
                             std::string_view actor) override;
+
+  // JobStore (sqlite_jobs.cc)
+  Result<void> enqueue_job(std::string_view kind, std::string_view repository,
+                           std::string_view digest) override;
+  Result<std::optional<Job>> claim_job(int64_t now, int64_t lease_seconds) override;
+  Result<void> complete_job(int64_t id) override;
+  Result<int64_t> release_claims() override;
+  Result<void> fail_job(int64_t id, std::string_view error, std::optional<int64_t> retry_at) override;
+  Result<std::optional<JobStatus>> job_status(std::string_view kind, std::string_view repository,
+                                              std::string_view digest) override;
+
+  // InventoryStore (sqlite_inventory.cc)
+  Result<void> put_image_packages(std::string_view repository, std::string_view digest,
+                                  const std::vector<IndexedPackage>& packages) override;
+  Result<std::vector<PackageHit>> find_package(std::string_view name,
+                                               std::optional<std::string_view> type,
+                                               size_t limit) override;
 
  private:
   SqliteMetadataStore(std::string path, std::unique_ptr<sqlite::Db> writer);

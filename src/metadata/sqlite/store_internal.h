@@ -18,6 +18,10 @@
 
 namespace bulwark::metadata {
 
+// Queues a job inside the caller's write transaction (JobStore::enqueue_job, ManifestPut::jobs).
+Result<void> enqueue_job_in(sqlite::Db& db, std::string_view kind, std::string_view repository,
+                            std::string_view digest, int64_t now);
+
 template <class F>
 auto SqliteMetadataStore::with_reader(F&& body) -> decltype(body(std::declval<sqlite::Db&>())) {
   auto db = acquire_reader();

@@ -1,0 +1,31 @@
+#include "vulndb/version/compare_util.h"
+
+namespace bulwark::vulndb::version_detail {
+
+bool all_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!is_digit(c)) return false;
+  }
+  return true;
+}
+
+int compare_digits(std::string_view a, std::string_view b) {
+  while (!a.empty() && a.front() == '0') a.remove_prefix(1);
+  while (!b.empty() && b.front() == '0') b.remove_prefix(1);
+  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
+  return sign(a.compare(b));
+}
+
+int compare_bytes(std::string_view a, std::string_view b) { return sign(a.compare(b)); }
+
+int compare_checked(std::string_view a, std::string_view b, bool (*valid)(std::string_view),
+                    int (*cmp)(std::string_view, std::string_view)) {
+  const bool va = valid(a);
+  const bool vb = valid(b);
+  if (va && vb) return sign(cmp(a, b));
+  if (va != vb) return va ? -1 : 1;
+  return compare_bytes(a, b);
+}
+
+}  // namespace bulwark::vulndb::version_detail

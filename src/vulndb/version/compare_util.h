@@ -1,0 +1,30 @@
+// Helpers shared by the version comparators (internal to vulndb/version). Pure functions;
+// thread-safe.
+#pragma once
+
+#include <string_view>
+
+namespace bulwark::vulndb::version_detail {
+
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+inline bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
+inline bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+inline bool is_alpha(char c) { return is_lower(c) || is_upper(c); }
+inline bool is_alnum(char c) { return is_digit(c) || is_alpha(c); }
+inline char to_lower(char c) { return is_upper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
+inline int sign(int v) { return (v > 0) - (v < 0); }
+bool all_digits(std::string_view s);  // false for ""
+
+// Compares two strings of ASCII digits as unbounded non-negative integers ("007" == "7").
+// An empty string counts as 0.
+int compare_digits(std::string_view a, std::string_view b);
+
+// Byte-wise three-way comparison (-1, 0, 1).
+int compare_bytes(std::string_view a, std::string_view b);
+
+// Orders a and b by `cmp` when both are valid; a valid version sorts before an invalid one;
+// two invalid versions compare byte-wise. Returns -1, 0 or 1.
+int compare_checked(std::string_view a, std::string_view b, bool (*valid)(std::string_view),
+                    int (*cmp)(std::string_view, std::string_view));
+
+}  // namespace bulwark::vulndb::version_detail

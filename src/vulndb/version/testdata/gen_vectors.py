@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Regenerates deb.vectors, rpm.vectors and pep440.vectors from the reference implementations.
+
+The answers come from the real tools, never from Bulwark's code:
+  deb     dpkg --compare-versions (Debian's dpkg)
+  rpm     rpm.vercmp() in rpm's embedded Lua (Debian's rpm package, rpm >= 4.16)
+  pep440  packaging.version.Version (Debian's python3-packaging)
+
+Inputs are the version strings of this machine's installed and available Debian packages
+(dpkg-query, apt-cache dumpavail) plus hand-written tricky cases. Output lines are
+"A OP B" with OP one of < = >; scheme_test.cc reads them. The output is committed so that the
+tests do not need the tools; run this script again (from anywhere) to refresh it:
+  apt-get install dpkg rpm python3-packaging && python3 gen_vectors.py
+"""
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+rng = random.Random(20240611)
+
+DEB_TRICKY = [
+    "0", "0.0", "00", "1", "1.0", "1.0-0", "1.0-1", "1.0-1~bpo11+1", "1.0-1+b1", "1.0-1.1",
+    "1:1.0", "1:0.9", "2:0", "10:1", "0:1.0", "1.0~rc1", "1.0~rc1-1", "1.0~~", "1.0~~a", "1.0~",
+    "1.0+dfsg", "1.0+dfsg-1", "1.0+dfsg1-1", "1.0.1", "1.0a", "1.0A", "1.0.a", "1.0+", "1.0.",
+    "1.0-1ubuntu1", "1.0-1ubuntu0.1", "1.0-1build1", "1.0-1+deb12u1", "1.0-1+deb11u3",
+    "2.36-9+deb12u4", "2.36-9+deb12u10", "3.0.11-1~deb12u2", "1.2.3+git20230101.abcdef-2",
+    "1.2.3~git20230101-1", "1.2.3-1~exp1", "7.88.1-10+deb12u5", "1:2.38.1-5+deb12u1",
+    "1:9.18.24-1", "252.22-1~deb12u1", "0.0.0+20230101", "1.0-a", "1.0-A", "1.0-~",
+    "1.00", "1.000.1", "1.0-01", "1.0-1a", "1.0-1.a", "4.19.0-25", "6.1.0-18", "6.1.0-1~bpo",
+]
+
+RPM_TRICKY = [
+    "1.0", "1.0-1", "1.0-2", "1.0-1.el8", "1.0-1.el8_8", "1.0-1.fc38", "1.0-10.el8", "1.0-9.el8",
+    "1:1.0-1", "2:0.1-1", "0:1.0-1", "1.0~rc1-1", "1.0~rc2-1", "1.0~~-1", "1.0^git1-1",
+    "1.0^git2-1", "1.0^-1", "1.0.1-1", "1.0a-1", "1.0.a-1", "1.0_1-1", "1.0+1-1", "1.01-1",
+    "1.001-1", "1.0-1~beta", "1.0-1^post", "4.18.0-477.27.1.el8_8", "4.18.0-477.10.1.el8_8",
+    "1:1.1.1k-9.el8_7", "1:1.1.1k-12.el8_9", "3.0.7-25.el9_3", "2.28-225.el8", "2.28-225.el8_8.6",
+    "5.4.4-4.el9", "1.2.3-0.1.rc1", "1.2.3-1", "1.2.3-0.2.rc2", "2.0.0-0.1.beta1.el9",
+    "20230101-1", "1.0a1-1", "1.0b-1", "1.0B-1", "1.0.0-1", "1.0.0.0-1", "0.9-1", "10-1", "9-1",
+]
+
+PEP440 = [
+    "1.0.dev456", "1.0a1", "1.0a2.dev456", "1.0a12.dev456", "1.0a12", "1.0b1.dev456", "1.0b2",
+    "1.0b2.post345.dev456", "1.0b2.post345", "1.0rc1.dev456", "1.0rc1", "1.0", "1.0+abc.5",
+    "1.0+abc.7", "1.0+5", "1.0.post456.dev34", "1.0.post456", "1.0.15", "1.1.dev1",
+    "0.1", "0.9", "1", "1.0.0", "1.0.0.0", "1!0.1", "1!1.0", "2!0", "1.0a", "1.0alpha1",
+    "1.0ALPHA1", "1.0-alpha-1", "1.0.a.1", "1.0c1", "1.0pre1", "1.0preview1", "1.0RC1",
+    "1.0-1", "1.0-post1", "1.0.rev1", "1.0r1", "1.0post", "1.0.dev", "1.0-dev1", "1.0.DEV2",
+    "v1.0", "V1.0", "1.0+local", "1.0+LOCAL", "1.0+local.1", "1.0+local-1", "1.0+local_1",
+    "1.0+1.local", "1.0+2", "1.0+10", "1.0+abc", "1.0+abd", "1.0+abc.1.2", " 1.0 ",
+    "1.0a1.post1", "1.0a1.post1.dev1", "1.0.post1.dev1", "1.0.dev0", "1.0a0", "2.0", "10.0",
+    "1.10", "1.9", "1.01", "01.1", "2024.1", "2024.01.1", "0.0.0", "0", "1.0b1", "1.0rc2",
+]
+
+
+def write(name, rows, header):
+    path = os.path.join(HERE, name)
+    with open(path, "w") as f:
+        f.write(header)
+        for a, op, b in rows:
+            f.write(f"{a} {op} {b}\n")
+    print(f"{name}: {len(rows)} vectors", file=sys.stderr)
+
+
+def debian_versions():
+    out = subprocess.run(["dpkg-query", "-W", "-f", "${Version}\n"], capture_output=True,
+                         text=True, check=True).stdout.split()
+    avail = subprocess.run(["apt-cache", "dumpavail"], capture_output=True, text=True).stdout
+    out += [l.split(":", 1)[1].strip() for l in avail.splitlines() if l.startswith("Version:")]
+    return sorted(set(v for v in out if v))
+
+
+def pairs_from(tricky, real, n_random):
+    pairs = []
+    for i, a in enumerate(tricky):
+        for b in tricky[i + 1:]:
+            pairs.append((a, b))
+    # Real versions next to each other in byte order share prefixes: the interesting comparisons.
+    for a, b in zip(real, real[1:]):
+        pairs.append((a, b))
+    for _ in range(n_random):
+        pairs.append((rng.choice(real), rng.choice(real + tricky)))
+    return pairs
+
+
+def dpkg_op(a, b):
+    for op, word in (("<", "lt"), ("=", "eq")):
+        r = subprocess.run(["dpkg", "--compare-versions", a, word, b],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if r.returncode == 0:
+            return op
+    return ">"
+
+
+def gen_deb(real):
+    pairs = pairs_from(DEB_TRICKY, real, 200)
+    rows = [(a, dpkg_op(a, b), b) for a, b in pairs]
+    write("deb.vectors", rows,
+          "# dpkg --compare-versions answers (generated by gen_vectors.py; do not edit)\n")
+
+
+def lua_str(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def gen_rpm(real):
+    # Debian version strings with at most one '-' are valid rpm EVRs (rpm allows '+' and '~').
+    real = [v for v in real
+            if all(c.isalnum() or c in ".+~^_:-" for c in v) and v.count("-") <= 1]
+    pairs = pairs_from(RPM_TRICKY, real, 200)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        for a, b in pairs:
+            f.write(f"print(rpm.vercmp({lua_str(a)}, {lua_str(b)}) .. \"\\n\")\n")
+        script = f.name
+    try:
+        out = subprocess.run(["rpm", "--eval", f"%{{lua: dofile({lua_str(script)})}}"],
+                             capture_output=True, text=True, check=True).stdout.split()
+    finally:
+        os.unlink(script)
+    assert len(out) == len(pairs), (len(out), len(pairs))
+    ops = {"-1": "<", "0": "=", "1": ">"}
+    rows = [(a, ops[r], b) for (a, b), r in zip(pairs, out)]
+    write("rpm.vectors", rows,
+          "# rpm.vercmp() answers from rpm's Lua (generated by gen_vectors.py; do not edit)\n")
+
+
+def gen_pep440():
+    from packaging.version import Version
+    vs = [v.strip() for v in PEP440]
+    rows = []
+    for i, a in enumerate(vs):
+        for b in vs[i + 1:]:
+            va, vb = Version(a), Version(b)
+            rows.append((a, "<" if va < vb else "=" if va == vb else ">", b))
+    write("pep440.vectors", rows,
+          "# packaging.version.Version answers (generated by gen_vectors.py; do not edit)\n")
+
+
+if __name__ == "__main__":
+    real = debian_versions()
+    sample = sorted(rng.sample(real, min(300, len(real))))
+    gen_deb(sample)
+    gen_rpm(sample)
+    gen_pep440()
