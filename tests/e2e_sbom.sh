@@ -96,6 +96,25 @@ check "SPDX lists the same packages" equals \
 "$BULWARK_BIN" sbom "oci:$T/oci:slim" -o table >"$T/slim.txt" 2>/dev/null
 check "the table shows the packages" run_ok grep -Eq '^deb +bash +5\.' "$T/slim.txt"
 
+# --- other sources: multi-platform, docker-archive ------------------------------------------
+bash "$TESTS_DIR/make-oci-layout.sh" multiarch "$T/oci" multi 1 >/dev/null
+"$BULWARK_BIN" sbom "oci:$T/oci:multi" >/dev/null 2>"$T/multi.err"
+check "a multi-platform image needs --platform or --output-dir for JSON" equals "$?" 2
+check "... naming its platforms" run_ok grep -q "2 platforms: linux/amd64 linux/arm64" "$T/multi.err"
+"$BULWARK_BIN" sbom "oci:$T/oci:multi" --platform linux/arm64 >"$T/arm.cdx.json" 2>/dev/null
+check "--platform picks one" equals \
+  "$(jq -r '.metadata.component.properties[] | select(.name == "bulwark:image:platform") | .value' "$T/arm.cdx.json")" \
+  linux/arm64
+"$BULWARK_BIN" sbom "oci:$T/oci:multi" -o spdx --output-dir "$T/multi" 2>/dev/null
+check "--output-dir writes one SBOM per platform" equals "$(ls "$T/multi" | tr '\n' ' ')" \
+  "linux-amd64.spdx.json linux-arm64.spdx.json "
+skopeo --insecure-policy copy -q "oci:$T/oci:slim" "docker-archive:$T/slim-archive.tar:team/debian:slim" ||
+  die "skopeo docker-archive"
+"$BULWARK_BIN" sbom "docker-archive:$T/slim-archive.tar" >"$T/archive.cdx.json" 2>/dev/null
+deb_tsv "$T/archive.cdx.json" >"$T/archive.tsv"
+check "a docker save archive gives the same inventory" same_file "$T/dpkg-slim.tsv" "$T/archive.tsv"
+rm -f "$T/slim-archive.tar"
+
 # --- hostile layers -------------------------------------------------------------------------
 python3 - "$T" <<'EOF'
 import io, sys, tarfile
@@ -162,6 +181,16 @@ req GET "/v2/team/debian/referrers/$digest?artifactType=application/spdx%2Bjson"
 check "the referrers filter finds the SPDX one" equals "$(jq '.manifests | length' "$T/resp.body")" 1
 REQ_AUTH=none req GET "$sbom_url"
 check "SBOMs need pull access" status_is 401
+
+# The CLI against a registry that wants a token: bulwark itself.
+"$BULWARK_BIN" sbom "docker://$REGISTRY_HOSTPORT/team/debian:slim" --plain-http \
+  --creds "admin:$ADMIN_PW" >"$T/remote.cdx.json" 2>"$T/remote.err"
+check "bulwark sbom docker:// with credentials (token flow)" equals "$?" 0
+deb_tsv "$T/remote.cdx.json" >"$T/remote.tsv"
+check "... gives the same inventory" same_file "$T/dpkg-slim.tsv" "$T/remote.tsv"
+"$BULWARK_BIN" sbom "$REGISTRY_HOSTPORT/team/debian:slim" --plain-http >/dev/null 2>"$T/anon.err"
+check "... and without them it is refused" equals "$?" 2
+check "... saying so" run_ok grep -Eiq "denied|unauthorized|not found" "$T/anon.err"
 
 req GET "/api/v1/packages?name=bash"
 check "the package index finds the image by package" equals \

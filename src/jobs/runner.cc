@@ -74,10 +74,17 @@ bool JobRunner::run_one() {
   const metadata::Job& job = **claimed;
   auto handler = std::find_if(handlers_.begin(), handlers_.end(),
                               [&](const JobHandler& h) { return h.kind == job.kind; });
+  const auto started = std::chrono::steady_clock::now();
   Result<void> result = handler == handlers_.end()
                             ? Result<void>(fail(ErrorCode::kUnsupported, "no handler for job kind " + job.kind))
                             : handler->run(job);
   if (result) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+    log_event(LogLevel::kInfo, "job done",
+              {{"kind", job.kind}, {"repository", job.repository}, {"digest", job.digest},
+               {"ms", int64_t{ms}}});
     if (auto done = store_.complete_job(job.id); !done) {
       log_event(LogLevel::kWarn, "cannot complete a job",
                 {{"job", job.id}, {"error", done.error().message}});

@@ -213,6 +213,11 @@ class Walk {
         warnings_.push_back(std::string(analyzer->name) + ": /" + as_path + ": " + warning);
       }
       for (auto& package : findings.packages) {
+        if (package.name.empty() || package.type.empty()) {
+          warnings_.push_back(std::string(analyzer->name) + ": /" + as_path +
+                              ": a package without a type or name was skipped");
+          continue;
+        }
         if (package.evidence.empty()) package.evidence = "/" + as_path;
         found.packages.push_back(std::move(package));
       }

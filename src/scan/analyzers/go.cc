@@ -37,6 +37,14 @@ struct GoModule {
   std::string_view version;
 };
 
+// Drops packages whose module path has no last element ("github.com/pkg/"): not a module.
+void drop_nameless(Findings& out) {
+  auto nameless = [](const Package& p) { return p.name.empty(); };
+  size_t before = out.packages.size();
+  std::erase_if(out.packages, nameless);
+  if (out.packages.size() != before) out.warnings.push_back("module paths without a name skipped");
+}
+
 Package golang_package(std::string_view module_path, std::string_view version) {
   Package p;
   p.type = "golang";
@@ -223,6 +231,7 @@ Result<void> analyze_binary(const FileInput& file, Findings& out) {
     }
   }
   flush(std::nullopt);
+  drop_nameless(out);
   return ok();
 }
 
@@ -331,6 +340,7 @@ Result<void> analyze_go_mod(const FileInput& file, Findings& out) {
     }
     out.packages.push_back(replaced_package(GoModule{path, version}, replacement));
   }
+  drop_nameless(out);
   return ok();
 }
 
