@@ -171,15 +171,6 @@ Result<IdTokenClaims> check_id_token(json::object claims, const IdTokenCheck& ch
   return out;
 }
 
-std::string base64_std(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(std::max(n, 0)));
-  return out;
-}
-
 // PKCE S256 (RFC 7636 §4.2): base64url(sha256(verifier)).
 std::string pkce_challenge(std::string_view verifier) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> hash{};
@@ -350,9 +341,9 @@ Result<OidcIdentity> OidcProvider::finish_login(std::string_view code, std::stri
     if (!options_.client_secret.empty()) form.emplace_back("client_secret", options_.client_secret);
   } else {
     // RFC 6749 §2.3.1: id and secret are form-encoded before Basic encoding.
-    std::string credentials =
-        percent_encode(options_.client_id) + ":" + percent_encode(options_.client_secret);
-    request.headers.emplace_back("Authorization", "Basic " + base64_std(credentials));
+    request.headers.emplace_back("Authorization",
+                                 basic_authorization(percent_encode(options_.client_id),
+                                                     percent_encode(options_.client_secret)));
   }
   request.body = form_urlencode(form);
 

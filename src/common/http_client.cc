@@ -1,6 +1,8 @@
 #include "common/http_client.h"
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <array>
@@ -102,6 +104,17 @@ std::optional<std::string_view> HttpClientResponse::header(std::string_view lowe
 
 std::string percent_encode(std::string_view text) {
   return boost::urls::encode(text, boost::urls::unreserved_chars);
+}
+
+std::string basic_authorization(std::string_view user_id, std::string_view password) {
+  std::string plain = std::string(user_id) + ":" + std::string(password);
+  std::string out(4 * ((plain.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(plain.data()),
+                          static_cast<int>(plain.size()));
+  out.resize(static_cast<size_t>(std::max(n, 0)));
+  OPENSSL_cleanse(plain.data(), plain.size());
+  return "Basic " + out;
 }
 
 std::string form_urlencode(const std::vector<std::pair<std::string, std::string>>& fields) {

@@ -70,4 +70,8 @@ std::string percent_encode(std::string_view text);
 // '&', each side percent_encode()d.
 std::string form_urlencode(const std::vector<std::pair<std::string, std::string>>& fields);
 
+// The value of an outgoing `Authorization` header for HTTP Basic (RFC 7617): "Basic " followed by
+// the standard base64 of `user_id:password` (the caller encodes the parts when a scheme needs it).
+std::string basic_authorization(std::string_view user_id, std::string_view password);
+
 }  // namespace bulwark

@@ -190,8 +190,8 @@ Result<std::optional<LayerEntry>> LayerReader::next() {
   return std::optional<LayerEntry>(std::move(out));
 }
 
-Result<void> LayerReader::read_data(std::string& out) {
-  out.clear();
+Result<void> LayerReader::for_each_block(
+    const std::function<Result<void>(uint64_t offset, std::string_view block)>& fn) {
   data_pending_ = false;
   for (;;) {
     const void* block = nullptr;
@@ -201,25 +201,25 @@ Result<void> LayerReader::read_data(std::string& out) {
     if (rc == ARCHIVE_EOF) return ok();
     if (rc < ARCHIVE_WARN) return fail(archive_error("reading file data"));
     BULWARK_TRY_VOID(check_limits());
-    if (offset < 0 || static_cast<uint64_t>(offset) + size > limits_.max_read_bytes) {
-      return fail(ErrorCode::kTooLarge, what_ + ": file data beyond its declared size");
-    }
-    if (static_cast<size_t>(offset) > out.size()) out.resize(static_cast<size_t>(offset), '\0');
-    out.append(static_cast<const char*>(block), size);
+    if (offset < 0) return fail(ErrorCode::kCorrupt, what_ + ": negative data offset");
+    BULWARK_TRY_VOID(fn(static_cast<uint64_t>(offset), {static_cast<const char*>(block), size}));
   }
 }
 
+Result<void> LayerReader::read_data(std::string& out) {
+  out.clear();
+  return for_each_block([&](uint64_t offset, std::string_view block) -> Result<void> {
+    if (offset + block.size() > limits_.max_read_bytes) {
+      return fail(ErrorCode::kTooLarge, what_ + ": file data beyond its declared size");
+    }
+    if (offset > out.size()) out.resize(static_cast<size_t>(offset), '\0');  // a sparse hole
+    out.append(block);
+    return ok();
+  });
+}
+
 Result<void> LayerReader::skip_data() {
-  data_pending_ = false;
-  for (;;) {
-    const void* block = nullptr;
-    size_t size = 0;
-    la_int64_t offset = 0;
-    int rc = archive_read_data_block(archive_, &block, &size, &offset);
-    if (rc == ARCHIVE_EOF) return ok();
-    if (rc < ARCHIVE_WARN) return fail(archive_error("reading file data"));
-    BULWARK_TRY_VOID(check_limits());
-  }
+  return for_each_block([](uint64_t, std::string_view) { return ok(); });
 }
 
 Result<void> LayerReader::finish() {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,6 +62,9 @@ class LayerReader {
  private:
   static long read_callback(struct archive*, void* self, const void** buffer);
   Result<void> check_limits();
+  // Decompresses the current entry's data block by block (limits enforced), passing each on.
+  Result<void> for_each_block(
+      const std::function<Result<void>(uint64_t offset, std::string_view block)>& fn);
   Error archive_error(std::string_view doing);
   Result<void> finish();
 

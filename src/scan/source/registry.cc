@@ -40,15 +40,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(std::max(n, 0)));
-  return out;
-}
-
 // scheme, host and port of an absolute URL, for same-origin checks; "" when unparseable.
 std::string origin_of(std::string_view url) {
   auto u = boost::urls::parse_absolute_uri(url);
@@ -274,7 +265,7 @@ class RegistryClient final : public source::BlobSource {
         return fail(ErrorCode::kNotFound, denied + ": it needs credentials");
       }
       std::lock_guard lock(mutex_);
-      authorization_ = "Basic " + base64(username_ + ":" + password_);
+      authorization_ = basic_authorization(username_, password_);
       return ok();
     }
     return fail(ErrorCode::kNotFound, denied + " without a challenge we can answer");
@@ -297,7 +288,7 @@ class RegistryClient final : public source::BlobSource {
                                   kMaxTokenResponse);
     // Credentials travel to the realm only over TLS, unless plain HTTP was asked for.
     if (!username_.empty() && (scheme == "https" || plain_http_)) {
-      r.headers.emplace_back("Authorization", "Basic " + base64(username_ + ":" + password_));
+      r.headers.emplace_back("Authorization", basic_authorization(username_, password_));
     }
     BULWARK_ASSIGN_OR_RETURN(HttpClientResponse response, http_fetch(r));
     if (!ok_status(response.status)) {

@@ -2,6 +2,22 @@
 
 namespace bulwark::vulndb::version_detail {
 
+EpochVersionRelease split_evr(std::string_view v) {
+  EpochVersionRelease e;
+  if (size_t colon = v.find(':'); colon != std::string_view::npos) {
+    e.epoch = v.substr(0, colon);
+    e.has_epoch = true;
+    v.remove_prefix(colon + 1);
+  }
+  if (size_t dash = v.rfind('-'); dash != std::string_view::npos) {
+    e.release = v.substr(dash + 1);
+    e.has_release = true;
+    v = v.substr(0, dash);
+  }
+  e.version = v;
+  return e;
+}
+
 bool all_digits(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {

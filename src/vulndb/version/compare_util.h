@@ -19,6 +19,17 @@ bool all_digits(std::string_view s);  // false for ""
 // An empty string counts as 0.
 int compare_digits(std::string_view a, std::string_view b);
 
+// "[epoch:]version[-release]" split as dpkg and rpm split it: the epoch before the first ':',
+// the release (dpkg: revision) after the last '-'.
+struct EpochVersionRelease {
+  std::string_view epoch;  // "" when absent (means 0)
+  std::string_view version;
+  std::string_view release;  // "" when absent
+  bool has_epoch = false;
+  bool has_release = false;
+};
+EpochVersionRelease split_evr(std::string_view v);
+
 // Byte-wise three-way comparison (-1, 0, 1).
 int compare_bytes(std::string_view a, std::string_view b);
 

@@ -9,29 +9,7 @@
 namespace bulwark::vulndb::version_detail {
 namespace {
 
-struct DebVersion {
-  std::string_view epoch;     // "" when absent (means 0)
-  std::string_view upstream;
-  std::string_view revision;  // "" when absent
-  bool has_epoch = false;
-  bool has_revision = false;
-};
-
-DebVersion split(std::string_view v) {
-  DebVersion d;
-  if (size_t colon = v.find(':'); colon != std::string_view::npos) {
-    d.epoch = v.substr(0, colon);
-    d.has_epoch = true;
-    v.remove_prefix(colon + 1);
-  }
-  if (size_t dash = v.rfind('-'); dash != std::string_view::npos) {
-    d.revision = v.substr(dash + 1);
-    d.has_revision = true;
-    v = v.substr(0, dash);
-  }
-  d.upstream = v;
-  return d;
-}
+using DebVersion = EpochVersionRelease;
 
 bool chars_in(std::string_view s, std::string_view extra) {
   for (char c : s) {
@@ -43,13 +21,13 @@ bool chars_in(std::string_view s, std::string_view extra) {
 // dpkg's parseversion() rules, with its "does not start with digit" warning treated as an error.
 bool deb_valid(std::string_view v) {
   if (v.empty()) return false;
-  DebVersion d = split(v);
+  DebVersion d = split_evr(v);
   if (d.has_epoch) {
     if (!all_digits(d.epoch) || compare_digits(d.epoch, "2147483647") > 0) return false;
   }
-  if (d.upstream.empty() || !is_digit(d.upstream.front())) return false;
-  if (!chars_in(d.upstream, ".-+~:")) return false;
-  if (d.has_revision && (d.revision.empty() || !chars_in(d.revision, ".+~"))) return false;
+  if (d.version.empty() || !is_digit(d.version.front())) return false;
+  if (!chars_in(d.version, ".-+~:")) return false;
+  if (d.has_release && (d.release.empty() || !chars_in(d.release, ".+~"))) return false;
   return true;
 }
 
@@ -88,10 +66,10 @@ int verrevcmp(std::string_view a, std::string_view b) {
 }
 
 int deb_compare_valid(std::string_view a, std::string_view b) {
-  DebVersion x = split(a), y = split(b);
+  DebVersion x = split_evr(a), y = split_evr(b);
   if (int r = compare_digits(x.epoch, y.epoch)) return r;
-  if (int r = verrevcmp(x.upstream, y.upstream)) return r;
-  return verrevcmp(x.revision, y.revision);
+  if (int r = verrevcmp(x.version, y.version)) return r;
+  return verrevcmp(x.release, y.release);
 }
 
 int deb_compare(std::string_view a, std::string_view b) {

@@ -11,29 +11,7 @@
 namespace bulwark::vulndb::version_detail {
 namespace {
 
-struct Evr {
-  std::string_view epoch;  // "" = 0
-  std::string_view version;
-  std::string_view release;
-  bool has_epoch = false;
-  bool has_release = false;
-};
-
-Evr split(std::string_view v) {
-  Evr e;
-  if (size_t colon = v.find(':'); colon != std::string_view::npos) {
-    e.epoch = v.substr(0, colon);
-    e.has_epoch = true;
-    v.remove_prefix(colon + 1);
-  }
-  if (size_t dash = v.rfind('-'); dash != std::string_view::npos) {
-    e.release = v.substr(dash + 1);
-    e.has_release = true;
-    v = v.substr(0, dash);
-  }
-  e.version = v;
-  return e;
-}
+using Evr = EpochVersionRelease;
 
 bool rpm_chars(std::string_view s) {
   for (char c : s) {
@@ -43,7 +21,7 @@ bool rpm_chars(std::string_view s) {
 }
 
 bool rpm_valid(std::string_view v) {
-  Evr e = split(v);
+  Evr e = split_evr(v);
   if (e.has_epoch && !all_digits(e.epoch)) return false;
   if (e.version.empty() || !rpm_chars(e.version)) return false;
   if (e.has_release && (e.release.empty() || !rpm_chars(e.release))) return false;
@@ -96,7 +74,7 @@ int rpmvercmp(std::string_view a, std::string_view b) {
 }
 
 int rpm_compare_valid(std::string_view a, std::string_view b) {
-  Evr x = split(a), y = split(b);
+  Evr x = split_evr(a), y = split_evr(b);
   if (int r = compare_digits(x.epoch, y.epoch)) return r;
   if (int r = rpmvercmp(x.version, y.version)) return r;
   return rpmvercmp(x.release, y.release);
