@@ -17,7 +17,7 @@ target_compile_definitions(scan_lang_test PRIVATE
 # the npm registry) and `npm ls --all --json` as the independent answer.
 bulwark_test(scan_npm_tree_test SOURCES analyzers/npm_tree_test.cc LIBS bulwark_scan)
 target_compile_definitions(scan_npm_tree_test PRIVATE
-  NPM_TREE_DIR="${PROJECT_SOURCE_DIR}/../shared/data/vulndb/npm-tree")
+  NPM_TREE_DIR="${BULWARK_SHARED_DIR}/data/vulndb/npm-tree")
 
 # kPythonMetadataAnalyzer against the installed Python distributions of this machine, compared
 # with python3's importlib.metadata (needs python3).

@@ -13,7 +13,7 @@ bulwark_test(scan_os_test
   LIBS bulwark_scan SQLite::SQLite3)
 target_compile_definitions(scan_os_test PRIVATE
   SCAN_OS_TESTDATA="${CMAKE_CURRENT_SOURCE_DIR}/analyzers/testdata"
-  BULWARK_SHARED_DATA="${PROJECT_SOURCE_DIR}/../shared/data")
+  BULWARK_SHARED_DATA="${BULWARK_SHARED_DIR}/data")
 
 # kDpkgAnalyzer against dpkg-query on a real debootstrapped Debian bookworm (minbase). The tree is
 # built once per build directory by tests/make-rootfs.sh, as the CTest fixture

@@ -14,3 +14,5 @@ bulwark_test(scan_sbom_test
 # The documents against the official JSON schemas with real ajv: node tests/ajv/validate.js
 # (npm ajv + ajv-formats, installed by scripts/install-deps) and ../shared/data/schemas.
 bulwark_test(scan_sbom_schema_test SOURCES sbom/schema_test.cc LIBS bulwark_scan)
+target_compile_definitions(scan_sbom_schema_test PRIVATE
+  BULWARK_SCHEMA_DIR="${BULWARK_SHARED_DIR}/data/schemas")

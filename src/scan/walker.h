@@ -38,9 +38,10 @@ struct WalkOptions {
 };
 
 // Walks `image` and returns its inventory (packages sorted, purls filled).
-// Errors: kCorrupt (a layer is not a readable tar, or does not match its digest),
-// kInvalidArgument (a hostile entry: path escape, link escape), kTooLarge (a limit was hit),
-// and whatever opening a layer returns.
+// Errors: kCorrupt (a layer is not a readable tar), kDigestMismatch (a layer does not match its
+// digest), kInvalidArgument (a hostile entry: path escape, link escape), kTooLarge (a limit was
+// hit), and whatever opening a layer returns. Malformed package files are not errors: they become
+// Inventory::warnings naming the analyzer and the file.
 Result<Inventory> inventory(const Image& image, const WalkOptions& options = {});
 
 }  // namespace bulwark::scan

@@ -49,6 +49,10 @@ class SbomSchemaTest : public ::testing::Test {
     const char* source = std::getenv("BULWARK_SOURCE_DIR");
     ASSERT_NE(source, nullptr) << "BULWARK_SOURCE_DIR is not set (run the test through ctest)";
     script_ = fs::path(source) / "tests" / "ajv" / "validate.js";
+    // validate.js reads the official schemas from the shared test data.
+    ASSERT_TRUE(fs::exists(fs::path(BULWARK_SCHEMA_DIR) / "spdx-2.3.schema.json"))
+        << "the shared schemas are missing: " << BULWARK_SCHEMA_DIR;
+    ::setenv("BULWARK_SCHEMA_DIR", BULWARK_SCHEMA_DIR, 1);
     node_ = find_on_path("node");
     ASSERT_FALSE(node_.empty()) << "node is not installed: run scripts/install-deps";
     ASSERT_TRUE(fs::exists(script_.parent_path() / "node_modules" / "ajv" / "package.json"))
