@@ -2,6 +2,21 @@
 
 namespace bulwark::vulndb::version_detail {
 
+bool split_semver_identifiers(std::string_view s, bool prerelease, std::vector<std::string_view>* out) {
+  while (true) {
+    const size_t dot = s.find('.');
+    std::string_view id = s.substr(0, dot);
+    if (id.empty()) return false;
+    for (char c : id) {
+      if (!semver_ident_char(c)) return false;
+    }
+    if (prerelease && all_digits(id) && id.size() > 1 && id[0] == '0') return false;
+    if (out != nullptr) out->push_back(id);
+    if (dot == std::string_view::npos) return true;
+    s.remove_prefix(dot + 1);
+  }
+}
+
 EpochVersionRelease split_evr(std::string_view v) {
   EpochVersionRelease e;
   if (size_t colon = v.find(':'); colon != std::string_view::npos) {

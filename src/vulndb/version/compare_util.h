@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 namespace bulwark::vulndb::version_detail {
 
@@ -29,6 +30,13 @@ struct EpochVersionRelease {
   bool has_release = false;
 };
 EpochVersionRelease split_evr(std::string_view v);
+
+// A semver identifier character: [0-9A-Za-z-].
+inline bool semver_ident_char(char c) { return is_alnum(c) || c == '-'; }
+// Splits dot-separated semver identifiers (prerelease or build), appending each to `out` (may be
+// null); false when one is empty, has other characters, or (prerelease) is numeric with a
+// leading zero.
+bool split_semver_identifiers(std::string_view s, bool prerelease, std::vector<std::string_view>* out);
 
 // Byte-wise three-way comparison (-1, 0, 1).
 int compare_bytes(std::string_view a, std::string_view b);

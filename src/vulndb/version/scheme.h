@@ -15,8 +15,8 @@
 namespace bulwark::vulndb {
 
 struct VersionScheme {
-  // The scheme's name ("deb", "rpm", "apk", "semver", "pep440", "maven", "rubygems", "nuget",
-  // "generic"). The purl types it serves are listed in the table in schemes.cc.
+  // The scheme's name ("deb", "rpm", "apk", "semver", "golang", "pep440", "maven", "rubygems",
+  // "nuget", "composer", "generic"). The purl types it serves are listed in the table in schemes.cc.
   std::string_view name;
   // <0, 0 or >0 as a sorts before, with or after b.
   int (*compare)(std::string_view a, std::string_view b);

@@ -21,7 +21,7 @@ constexpr std::array kSchemes = {
     SchemeEntry{"alpine", &kApkScheme},  // vers scheme name for apk
     SchemeEntry{"npm", &kSemverScheme},
     SchemeEntry{"cargo", &kSemverScheme},
-    SchemeEntry{"golang", &kSemverScheme},  // "v" prefix and "+incompatible" handled by semver
+    SchemeEntry{"golang", &kGolangScheme},
     SchemeEntry{"hex", &kSemverScheme},
     SchemeEntry{"swift", &kSemverScheme},
     SchemeEntry{"semver", &kSemverScheme},
@@ -31,7 +31,7 @@ constexpr std::array kSchemes = {
     SchemeEntry{"gem", &kRubygemsScheme},
     SchemeEntry{"rubygems", &kRubygemsScheme},
     SchemeEntry{"nuget", &kNugetScheme},
-    SchemeEntry{"composer", &kGenericScheme},  // composer's own normalisation is not modelled
+    SchemeEntry{"composer", &kComposerScheme},
     SchemeEntry{"generic", &kGenericScheme},
 };
 
