@@ -64,6 +64,8 @@ struct SeverityRating {
 struct Advisory {
   std::string id;                    // the feed's id: "GHSA-xxxx", "GO-2022-0001", "CVE-2024-1", "DSA-5000-1"
   std::vector<std::string> aliases;  // other ids of the same vulnerability (CVE first when known)
+  std::vector<std::string> related;  // ids of related, distinct vulnerabilities (OSV "related":
+                                     // e.g. the CVEs an AlmaLinux or Rocky erratum fixes)
   std::string source;                // the importer's name ("osv", "debian", "alpine", "nvd", ...)
   std::string summary;
   std::string details;

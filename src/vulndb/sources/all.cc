@@ -11,10 +11,15 @@ extern const Importer kDebianTrackerImporter;  // debian.cc: security-tracker JS
 extern const Importer kAlpineSecdbImporter;    // alpine.cc: secdb YAML/JSON
 extern const Importer kKevImporter;            // kev.cc: CISA KEV catalog JSON
 extern const Importer kEpssImporter;           // epss.cc: EPSS CSV
+extern const Importer kNvdImporter;            // nvd.cc: NVD CVE API 2.0 JSON
+extern const Importer kRustsecImporter;        // rustsec.cc: RustSec advisory-db Markdown+TOML
+extern const Importer kRubysecImporter;        // rubysec.cc: ruby-advisory-db YAML
+extern const Importer kFriendsOfPhpImporter;   // friendsofphp.cc: FriendsOfPHP security-advisories YAML
 
 namespace {
-const std::array<Importer, 5> kAll = {kOsvImporter, kDebianTrackerImporter, kAlpineSecdbImporter,
-                                      kKevImporter, kEpssImporter};
+const std::array<Importer, 9> kAll = {kOsvImporter, kDebianTrackerImporter, kAlpineSecdbImporter,
+                                      kKevImporter, kEpssImporter, kNvdImporter,
+                                      kRustsecImporter, kRubysecImporter, kFriendsOfPhpImporter};
 }  // namespace
 
 std::span<const Importer> all_importers() { return kAll; }

@@ -23,6 +23,10 @@ TEST(Importers, EachSampleIsRecognizedByItsOwnImporterOnly) {
       {data + "/vulndb/alpine-secdb/v3.9/main.yaml", "alpine"},
       {data + "/vulndb/kev/known_exploited_vulnerabilities.json", "kev"},
       {data + "/vulndb/epss/EPSS_CVE_data/CVE_2021_EPSS.csv", "epss"},
+      {data + "/vulndb/rustsec/crates", "rustsec"},
+      {data + "/vulndb/rubysec/gems", "rubysec"},
+      {data + "/vulndb/friendsofphp", "friendsofphp"},
+      {data + "/vulndb/vunnel-fixtures/nvd", "nvd"},
   };
   std::set<std::string_view> names;
   for (const auto& importer : all_importers()) {

@@ -281,6 +281,7 @@ Result<void> import_record(const json::value& v, const std::string& where, Impor
   adv.aliases = strings_field(o, "aliases");
   std::stable_partition(adv.aliases.begin(), adv.aliases.end(),
                         [](const std::string& a) { return a.rfind("CVE-", 0) == 0; });
+  adv.related = strings_field(o, "related");
   adv.summary = str_field(o, "summary");
   adv.details = str_field(o, "details");
   adv.published = str_field(o, "published");

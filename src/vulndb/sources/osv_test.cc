@@ -119,7 +119,7 @@ TEST(OsvImporter, MalformedSampleIsSkipped) {
 
 TEST(OsvImporter, MapsFieldsAndEcosystems) {
   TempDir tmp("osv-test");
-  write(fs::path(tmp.path()) / "a.json", R"({"id":"GHSA-aaaa-bbbb-cccc","aliases":["GHSA-x","CVE-2024-1"],
+  write(fs::path(tmp.path()) / "a.json", R"({"id":"GHSA-aaaa-bbbb-cccc","aliases":["GHSA-x","CVE-2024-1"],"related":["CVE-2023-9"],
     "summary":"s","published":"2024-01-01T00:00:00Z","withdrawn":"2024-02-01T00:00:00Z",
     "severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
     "database_specific":{"severity":"HIGH","cwe_ids":["CWE-79"]},
@@ -139,6 +139,7 @@ TEST(OsvImporter, MapsFieldsAndEcosystems) {
   ASSERT_EQ(sink.advisories.size(), 1u);
   const Advisory& a = sink.advisories[0];
   EXPECT_EQ(a.aliases, (std::vector<std::string>{"CVE-2024-1", "GHSA-x"}));
+  EXPECT_EQ(a.related, (std::vector<std::string>{"CVE-2023-9"}));
   EXPECT_TRUE(a.withdrawn);
   EXPECT_EQ(a.cwes, std::vector<std::string>{"CWE-79"});
   EXPECT_EQ(a.references, std::vector<std::string>{"https://example.com"});
