@@ -1,12 +1,12 @@
 # Language-package analyzers: JavaScript (npm, yarn, pnpm), Python, Ruby, PHP, .NET.
 list(APPEND SCAN_SOURCES
-  analyzers/lang_common.cc analyzers/lang_toml.cc
+  analyzers/lang_common.cc
   analyzers/npm.cc analyzers/yarn.cc analyzers/pnpm.cc analyzers/python.cc analyzers/ruby.cc
   analyzers/php.cc analyzers/dotnet.cc)
 
 # Unit tests over hand-written, real-world-shaped samples in analyzers/testdata/lang.
 bulwark_test(scan_lang_test
-  SOURCES analyzers/lang_toml_test.cc analyzers/npm_test.cc analyzers/yarn_test.cc
+  SOURCES analyzers/npm_test.cc analyzers/yarn_test.cc
           analyzers/pnpm_test.cc analyzers/python_test.cc analyzers/ruby_test.cc
           analyzers/php_test.cc analyzers/dotnet_test.cc
   LIBS bulwark_scan)

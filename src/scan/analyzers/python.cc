@@ -9,7 +9,7 @@
 
 #include "scan/analyzer.h"
 #include "scan/analyzers/lang_common.h"
-#include "scan/analyzers/lang_toml.h"
+#include "common/toml.h"
 
 namespace bulwark::scan {
 namespace {

@@ -22,6 +22,7 @@
 #include <boost/json.hpp>
 
 #include "common/strict_json.h"
+#include "common/toml.h"
 #include "scan/analyzer.h"
 #include "scan/analyzers/elf.h"
 
@@ -41,175 +42,30 @@ Package cargo_package(std::string name, std::string version) {
   return p;
 }
 
-// ---- Cargo.lock: a minimal TOML reader ------------------------------------------------------
-
-class TomlCursor {
- public:
-  explicit TomlCursor(std::string_view text) : text_(text) {}
-
-  bool done() const { return pos_ >= text_.size(); }
-  char peek() const { return done() ? '\0' : text_[pos_]; }
-  bool starts_with(std::string_view s) const { return text_.substr(pos_).starts_with(s); }
-  void advance(size_t n = 1) {
-    for (size_t i = 0; i < n && !done(); ++i) line_ += text_[pos_++] == '\n';
-  }
-  size_t line() const { return line_; }
-
-  // Skips spaces and tabs, and with `newlines` also line breaks and comments.
-  void skip_space(bool newlines) {
-    while (!done()) {
-      char c = peek();
-      if (c == ' ' || c == '\t' || c == '\r') {
-        advance();
-      } else if (c == '#' || (newlines && c == '\n')) {
-        if (c == '#') {
-          while (!done() && peek() != '\n') advance();
-        } else {
-          advance();
-        }
-      } else {
-        break;
-      }
-    }
-  }
-
-  Error error(std::string_view what) const {
-    return Error{ErrorCode::kInvalidArgument,
-                 "Cargo.lock line " + std::to_string(line_) + ": " + std::string(what)};
-  }
-
-  // A "basic" or 'literal' string at the cursor (single-line forms).
-  Result<std::string> string() {
-    const char quote = peek();
-    advance();
-    std::string value;
-    while (!done() && peek() != quote && peek() != '\n') {
-      char c = peek();
-      advance();
-      if (quote == '"' && c == '\\') {
-        if (done()) break;
-        static constexpr std::string_view kFrom = "btnfr\"\\", kTo = "\b\t\n\f\r\"\\";
-        size_t index = kFrom.find(peek());
-        c = index == std::string_view::npos ? peek() : kTo[index];
-        advance();
-      }
-      value += c;
-    }
-    if (peek() != quote) return fail(error("unterminated string"));
-    advance();
-    return value;
-  }
-
-  // A value: a string is returned, anything else (arrays, inline tables, numbers, booleans) is
-  // skipped and yields nullopt.
-  Result<std::optional<std::string>> value(int depth = 0) {
-    if (depth > kMaxTomlNesting) return fail(error("nested too deeply"));
-    char c = peek();
-    if (c == '"' || c == '\'') {
-      if (starts_with("\"\"\"") || starts_with("'''")) return fail(error("multi-line strings are not supported"));
-      BULWARK_ASSIGN_OR_RETURN(std::string s, string());
-      return std::optional<std::string>(std::move(s));
-    }
-    if (c == '[' || c == '{') {
-      const char close = c == '[' ? ']' : '}';
-      advance();
-      while (true) {
-        skip_space(true);
-        if (done()) return fail(error("unterminated array or table"));
-        if (peek() == close) {
-          advance();
-          return std::optional<std::string>();
-        }
-        if (peek() == ',') {
-          advance();
-          continue;
-        }
-        if (close == '}') {  // key = value
-          BULWARK_TRY_VOID(key());
-          skip_space(false);
-          if (peek() != '=') return fail(error("expected '='"));
-          advance();
-          skip_space(false);
-        }
-        BULWARK_TRY_VOID(value(depth + 1));
-      }
-    }
-    // A bare scalar: up to the end of the token.
-    size_t start = pos_;
-    while (!done() && std::string_view(" \t\r\n#,]}").find(peek()) == std::string_view::npos) advance();
-    if (pos_ == start) return fail(error("expected a value"));
-    return std::optional<std::string>();
-  }
-
-  // A (possibly dotted) key; quoted parts are unquoted.
-  Result<std::string> key() {
-    std::string k;
-    while (!done()) {
-      char c = peek();
-      if (c == '"' || c == '\'') {
-        BULWARK_ASSIGN_OR_RETURN(std::string part, string());
-        k += part;
-      } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.') {
-        k += c;
-        advance();
-      } else {
-        break;
-      }
-    }
-    if (k.empty()) return fail(error("expected a key"));
-    return k;
-  }
-
- private:
-  std::string_view text_;
-  size_t pos_ = 0;
-  size_t line_ = 1;
-};
+// ---- Cargo.lock ----------------------------------------------------------------------------
 
 bool wants_cargo_lock(std::string_view path, uint32_t, uint64_t) {
   return base_name(path) == "Cargo.lock";
 }
 
 Result<void> analyze_cargo_lock(const FileInput& file, Findings& out) {
-  TomlCursor toml(file.content);
-  struct Entry {
-    std::optional<std::string> name, version;
-    size_t line = 0;
-  };
-  std::vector<Entry> entries;
-  bool in_package = false;
-  while (true) {
-    toml.skip_space(true);
-    if (toml.done()) break;
-    if (toml.peek() == '[') {
-      const bool array = toml.starts_with("[[");
-      toml.advance(array ? 2 : 1);
-      toml.skip_space(false);
-      BULWARK_ASSIGN_OR_RETURN(std::string table, toml.key());
-      toml.skip_space(false);
-      if (!toml.starts_with(array ? "]]" : "]")) return fail(toml.error("malformed table header"));
-      toml.advance(array ? 2 : 1);
-      in_package = array && table == "package";
-      if (in_package) entries.push_back(Entry{{}, {}, toml.line()});
-    } else {
-      BULWARK_ASSIGN_OR_RETURN(std::string key, toml.key());
-      toml.skip_space(false);
-      if (toml.peek() != '=') return fail(toml.error("expected '='"));
-      toml.advance();
-      toml.skip_space(false);
-      BULWARK_ASSIGN_OR_RETURN(std::optional<std::string> value, toml.value());
-      if (in_package && value && key == "name") entries.back().name = std::move(value);
-      if (in_package && value && key == "version") entries.back().version = std::move(value);
-    }
-    toml.skip_space(false);
-    if (!toml.done() && toml.peek() != '\n') return fail(toml.error("unexpected text after a value"));
+  BULWARK_ASSIGN_OR_RETURN(TomlValue root, parse_toml(file.content, kMaxTomlNesting));
+  const TomlValue* packages = root.find("package");
+  if (packages == nullptr) return ok();
+  if (packages->kind != TomlValue::Kind::kArray || !packages->table_array) {
+    return fail(ErrorCode::kInvalidArgument, "Cargo.lock: package is not an array of tables");
   }
-  for (Entry& e : entries) {
-    if (!e.name || !e.version) {
-      return fail(ErrorCode::kInvalidArgument, "Cargo.lock line " + std::to_string(e.line) +
-                                                   ": [[package]] without name or version");
+  size_t index = 0;
+  for (const TomlValue& package : packages->items) {
+    ++index;
+    const TomlValue* name = package.find("name");
+    const TomlValue* version = package.find("version");
+    if (name == nullptr || version == nullptr || name->kind != TomlValue::Kind::kString ||
+        version->kind != TomlValue::Kind::kString) {
+      return fail(ErrorCode::kInvalidArgument, "Cargo.lock: [[package]] number " +
+                                                   std::to_string(index) + " without name or version");
     }
-    out.packages.push_back(cargo_package(std::move(*e.name), std::move(*e.version)));
+    out.packages.push_back(cargo_package(name->text, version->text));
   }
   return ok();
 }

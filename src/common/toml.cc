@@ -1,10 +1,10 @@
-// Minimal TOML reader (lang_toml.h).
-#include "scan/analyzers/lang_toml.h"
+// Minimal TOML reader (toml.h).
+#include "common/toml.h"
 
 #include <cstdint>
 #include <optional>
 
-namespace bulwark::scan {
+namespace bulwark {
 
 const TomlValue* TomlValue::find(std::string_view key) const {
   if (kind != Kind::kTable) return nullptr;
@@ -52,7 +52,8 @@ bool append_utf8(uint32_t cp, std::string& out) {
 
 class Parser {
  public:
-  Parser(std::string_view text, size_t max_depth) : text_(text), max_depth_(max_depth) {}
+  Parser(std::string_view text, size_t max_depth, size_t max_values)
+      : text_(text), max_depth_(max_depth), max_values_(max_values) {}
 
   Result<TomlValue> parse() {
     TomlValue root;
@@ -202,6 +203,7 @@ class Parser {
 
   Result<TomlValue> parse_value(size_t depth) {
     if (depth > max_depth_) return error("values nest too deeply");
+    if (++values_ > max_values_) return error("more than " + std::to_string(max_values_) + " values");
     TomlValue value;
     char c = peek();
     if (c == '"' || c == '\'') {
@@ -365,13 +367,15 @@ class Parser {
 
   std::string_view text_;
   size_t max_depth_;
+  size_t max_values_;
+  size_t values_ = 0;
   size_t pos_ = 0;
 };
 
 }  // namespace
 
-Result<TomlValue> parse_toml(std::string_view text, size_t max_depth) {
-  return Parser(text, max_depth).parse();
+Result<TomlValue> parse_toml(std::string_view text, size_t max_depth, size_t max_values) {
+  return Parser(text, max_depth, max_values).parse();
 }
 
-}  // namespace bulwark::scan
+}  // namespace bulwark

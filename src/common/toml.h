@@ -1,4 +1,4 @@
-// A minimal TOML reader for lock files (poetry.lock, and any other TOML lock format): tables,
+// A minimal TOML reader for lock files and advisory front matter (poetry.lock, Cargo.lock, RustSec): tables,
 // arrays of tables, dotted keys, basic/literal/multi-line strings, arrays and inline tables. Numbers,
 // booleans and dates are kept as their raw text (lock files only need strings). Nesting is bounded
 // and the parser is iterative over lines, recursive only over values, with a depth limit.
@@ -6,6 +6,7 @@
 // for the constructs above. Pure functions and value types; thread-compatible.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,7 +14,7 @@
 
 #include "common/result.h"
 
-namespace bulwark::scan {
+namespace bulwark {
 
 struct TomlMember;
 
@@ -38,6 +39,8 @@ struct TomlMember {
 
 // Parses a TOML document into its root table. kInvalidArgument "line N: reason" on malformed
 // input, or when arrays/inline tables nest deeper than `max_depth`.
-Result<TomlValue> parse_toml(std::string_view text, size_t max_depth = 32);
+// At most `max_values` values (strings, scalars, arrays, inline tables) are read.
+Result<TomlValue> parse_toml(std::string_view text, size_t max_depth = 32,
+                             size_t max_values = SIZE_MAX);
 
-}  // namespace bulwark::scan
+}  // namespace bulwark

@@ -1,9 +1,9 @@
 // Tests for the minimal TOML reader used by the lock-file analyzers (lang_toml.cc).
-#include "scan/analyzers/lang_toml.h"
+#include "common/toml.h"
 
 #include <gtest/gtest.h>
 
-namespace bulwark::scan {
+namespace bulwark {
 namespace {
 
 using Kind = TomlValue::Kind;
@@ -95,4 +95,4 @@ TEST(LangToml, BoundsNesting) {
 }
 
 }  // namespace
-}  // namespace bulwark::scan
+}  // namespace bulwark
