@@ -95,6 +95,17 @@ Result<ImportStats> import_files(const std::filesystem::path& path,
   return stats;
 }
 
+Result<ImportStats> import_merged(const std::filesystem::path& path,
+                                  bool (*accept)(const std::filesystem::path& file),
+                                  FileCollect collect_file, ImportSink& sink) {
+  BULWARK_ASSIGN_OR_RETURN(const auto files, list_files(path, accept));
+  ImportStats stats;
+  std::map<std::string, Advisory> advisories;
+  for (const auto& file : files) BULWARK_TRY_VOID(collect_file(file, advisories, stats));
+  add_advisories(advisories, sink, stats);
+  return stats;
+}
+
 void add_advisories(std::map<std::string, Advisory>& advisories, ImportSink& sink, ImportStats& stats) {
   for (auto& [id, advisory] : advisories) {
     if (auto added = sink.add_advisory(std::move(advisory)); !added) {

@@ -47,6 +47,14 @@ Result<ImportStats> import_files(const std::filesystem::path& path,
                                  bool (*accept)(const std::filesystem::path& file),
                                  FileImport import_file, ImportSink& sink);
 
+// Reads every accepted file under `path` with `collect_file`, which merges its records into one
+// map by id, then hands them to the sink (add_advisories); the first file error ends the import.
+using FileCollect = Result<void> (*)(const std::filesystem::path& file,
+                                     std::map<std::string, Advisory>& advisories, ImportStats& stats);
+Result<ImportStats> import_merged(const std::filesystem::path& path,
+                                  bool (*accept)(const std::filesystem::path& file),
+                                  FileCollect collect_file, ImportSink& sink);
+
 // Hands advisories merged across files (by id) to the sink, counting each added one and skipping
 // (with a warning) those the sink refuses.
 void add_advisories(std::map<std::string, Advisory>& advisories, ImportSink& sink, ImportStats& stats);

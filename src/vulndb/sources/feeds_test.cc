@@ -11,6 +11,7 @@
 
 #include "common/temp_dir.h"
 #include "vulndb/advisory.h"
+#include "vulndb/sources/importer_testing.h"
 
 namespace bulwark::vulndb {
 
@@ -27,45 +28,14 @@ namespace fs = std::filesystem;
 const std::string kData = std::string(VULNDB_SHARED_DATA) + "/vulndb";
 const std::string kExpect = VULNDB_EXPECT_DIR;
 
-class CollectingSink : public ImportSink {
- public:
-  Result<void> add_advisory(Advisory advisory) override {
-    advisories.push_back(std::move(advisory));
-    return ok();
-  }
-  Result<void> add_kev(KevEntry entry) override {
-    kev.push_back(std::move(entry));
-    return ok();
-  }
-  Result<void> add_epss(EpssScore score) override {
-    epss.push_back(std::move(score));
-    return ok();
-  }
-  std::vector<Advisory> advisories;
-  std::vector<KevEntry> kev;
-  std::vector<EpssScore> epss;
-};
+using importer_testing::CollectingSink;
 
-// The lines the script prints for `args`, sorted.
+// The lines tests/vulndb/SCRIPT prints for `args`, sorted.
 std::vector<std::string> run_script(const std::string& script, const std::vector<std::string>& args) {
-  std::string command = "python3 '" + kExpect + "/" + script + "'";
-  for (const auto& arg : args) command += " '" + arg + "'";
-  std::vector<std::string> lines;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return lines;
-  std::string line;
-  for (int c; (c = std::fgetc(pipe)) != EOF;) {
-    if (c == '\n') {
-      lines.push_back(line);
-      line.clear();
-    } else {
-      line.push_back(static_cast<char>(c));
-    }
-  }
-  EXPECT_EQ(::pclose(pipe), 0) << command;
-  std::sort(lines.begin(), lines.end());
-  return lines;
+  return importer_testing::run_expect_script(kExpect + "/" + script, args);
 }
+
+
 
 // Sorts `actual` and compares with `expected`, reporting the first difference.
 void expect_same(std::vector<std::string> actual, const std::vector<std::string>& expected) {

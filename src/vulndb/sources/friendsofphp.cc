@@ -44,17 +44,7 @@ bool recognizes(const fs::path& path) { return feed::any_file(path, is_friendsof
 Result<void> read_advisory(const fs::path& file, std::map<std::string, Advisory>& advisories,
                            ImportStats& stats) {
   const std::string where = file.string();
-  auto bytes = feed::read_file(file, kMaxFileBytes);
-  if (!bytes) return fail(std::move(bytes.error()));
-  YAML::Node root;
-  try {
-    root = YAML::Load(*bytes);
-  } catch (const YAML::Exception& e) {
-    return fail(ErrorCode::kInvalidArgument, where + ": not valid YAML: " + feed::quoted(e.msg));
-  }
-  if (!root.IsDefined() || !root.IsMap()) {
-    return fail(ErrorCode::kInvalidArgument, where + ": not a FriendsOfPHP advisory mapping");
-  }
+  BULWARK_ASSIGN_OR_RETURN(const YAML::Node root, feed::load_yaml_mapping(file, kMaxFileBytes, "FriendsOfPHP advisory"));
   static const std::regex kPackage(R"([a-z0-9][a-z0-9_.-]*/[a-z0-9][a-z0-9_.-]*)");
   static const std::regex kCve(R"(CVE-\d{4}-\d{4,})");
   static const std::regex kStem(R"([A-Za-z0-9][A-Za-z0-9._-]*)");

@@ -11,6 +11,7 @@
 
 #include "common/temp_dir.h"
 #include "vulndb/advisory.h"
+#include "vulndb/sources/importer_testing.h"
 #include "vulndb/sources/version_requirements.h"
 
 namespace bulwark::vulndb {
@@ -28,34 +29,11 @@ using feed::RequirementSyntax;
 const std::string kData = std::string(VULNDB_SHARED_DATA) + "/vulndb";
 const std::string kExpect = VULNDB_EXPECT_DIR;
 
-class CollectingSink : public ImportSink {
- public:
-  Result<void> add_advisory(Advisory advisory) override {
-    advisories.push_back(std::move(advisory));
-    return ok();
-  }
-  Result<void> add_kev(KevEntry) override { return ok(); }
-  Result<void> add_epss(EpssScore) override { return ok(); }
-  std::vector<Advisory> advisories;
-};
+using importer_testing::CollectingSink;
+
 
 std::vector<std::string> run_script(const std::string& script, const std::string& arg) {
-  const std::string command = "python3 '" + kExpect + "/" + script + "' '" + arg + "'";
-  std::vector<std::string> lines;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return lines;
-  std::string line;
-  for (int c; (c = std::fgetc(pipe)) != EOF;) {
-    if (c == '\n') {
-      lines.push_back(line);
-      line.clear();
-    } else {
-      line.push_back(static_cast<char>(c));
-    }
-  }
-  EXPECT_EQ(::pclose(pipe), 0) << command;
-  std::sort(lines.begin(), lines.end());
-  return lines;
+  return importer_testing::run_expect_script(kExpect + "/" + script, {arg});
 }
 
 std::string join(const std::vector<std::string>& items, const std::string& separator) {

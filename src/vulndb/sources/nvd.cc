@@ -241,12 +241,7 @@ Result<void> collect_file(const fs::path& file, std::map<std::string, Advisory>&
 }
 
 Result<ImportStats> import(const fs::path& path, ImportSink& sink) {
-  BULWARK_ASSIGN_OR_RETURN(const auto files, feed::list_files(path, is_nvd_file));
-  ImportStats stats;
-  std::map<std::string, Advisory> advisories;
-  for (const auto& file : files) BULWARK_TRY_VOID(collect_file(file, advisories, stats));
-  feed::add_advisories(advisories, sink, stats);
-  return stats;
+  return feed::import_merged(path, is_nvd_file, collect_file, sink);
 }
 
 }  // namespace

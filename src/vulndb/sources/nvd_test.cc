@@ -12,6 +12,7 @@
 
 #include "common/temp_dir.h"
 #include "vulndb/advisory.h"
+#include "vulndb/sources/importer_testing.h"
 
 namespace bulwark::vulndb {
 
@@ -49,23 +50,7 @@ std::vector<std::string> files_under(const std::string& dir) {
 
 // The lines nvd_expect.py prints for `files`, sorted.
 std::vector<std::string> run_script(const std::vector<std::string>& files) {
-  std::string command = "python3 '" + kExpect + "/nvd_expect.py'";
-  for (const auto& file : files) command += " '" + file + "'";
-  std::vector<std::string> lines;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return lines;
-  std::string line;
-  for (int c; (c = std::fgetc(pipe)) != EOF;) {
-    if (c == '\n') {
-      lines.push_back(line);
-      line.clear();
-    } else {
-      line.push_back(static_cast<char>(c));
-    }
-  }
-  EXPECT_EQ(::pclose(pipe), 0) << command;
-  std::sort(lines.begin(), lines.end());
-  return lines;
+  return importer_testing::run_expect_script(kExpect + "/nvd_expect.py", files);
 }
 
 // The script's lines for what the importer produced.

@@ -62,17 +62,7 @@ constexpr std::pair<const char*, const char*> kCvssFields[] = {
 Result<void> read_advisory(const fs::path& file, std::map<std::string, Advisory>& advisories,
                            ImportStats& stats) {
   const std::string where = file.string();
-  auto bytes = feed::read_file(file, kMaxFileBytes);
-  if (!bytes) return fail(std::move(bytes.error()));
-  YAML::Node root;
-  try {
-    root = YAML::Load(*bytes);
-  } catch (const YAML::Exception& e) {
-    return fail(ErrorCode::kInvalidArgument, where + ": not valid YAML: " + feed::quoted(e.msg));
-  }
-  if (!root.IsDefined() || !root.IsMap()) {
-    return fail(ErrorCode::kInvalidArgument, where + ": not a RubySec advisory mapping");
-  }
+  BULWARK_ASSIGN_OR_RETURN(const YAML::Node root, feed::load_yaml_mapping(file, kMaxFileBytes, "RubySec advisory"));
   static const std::regex kId(R"((CVE-\d{4}-\d{4,}|GHSA(-[0-9a-z]{4}){3}|OSVDB-\d{1,10}))");
   Advisory advisory;
   advisory.id = file.stem().string();

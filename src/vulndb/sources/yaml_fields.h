@@ -3,13 +3,36 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/result.h"
+#include "vulndb/sources/feed_io.h"
+
 namespace bulwark::vulndb::feed {
+
+// The YAML mapping in `file` (at most `max_bytes`). Errors name the file: unreadable, not valid
+// YAML, or not "a <what> mapping".
+inline Result<YAML::Node> load_yaml_mapping(const std::filesystem::path& file, size_t max_bytes,
+                                            std::string_view what) {
+  const std::string where = file.string();
+  BULWARK_ASSIGN_OR_RETURN(std::string bytes, read_file(file, max_bytes));
+  YAML::Node root;
+  try {
+    root = YAML::Load(bytes);
+  } catch (const YAML::Exception& e) {
+    return fail(ErrorCode::kInvalidArgument, where + ": not valid YAML: " + feed::quoted(e.msg));
+  }
+  if (!root.IsDefined() || !root.IsMap()) {
+    return fail(ErrorCode::kInvalidArgument, where + ": not a " + std::string(what) + " mapping");
+  }
+  return root;
+}
 
 // The scalar `node` as written (null, "~" and a missing node are empty); nullopt for a list/map.
 inline std::optional<std::string> yaml_text(const YAML::Node& node) {
