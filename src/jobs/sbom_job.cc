@@ -23,10 +23,18 @@ Result<Digest> store_blob(storage::BlobStore& blobs, metadata::MetadataStore& me
   return digest;
 }
 
+// The annotations of an attached SBOM's manifest: its format, and (deterministic) the image's own
+// creation time, not the time of the scan.
+boost::json::object artifact_annotations(const scan::SbomFormat& format, const scan::Inventory& inv) {
+  boost::json::object annotations{{std::string(kSbomFormatAnnotation), format.name}};
+  if (!inv.created.empty()) annotations["org.opencontainers.image.created"] = inv.created;
+  return annotations;
+}
+
 // The artifact manifest attaching one SBOM document to `subject`.
 std::string artifact_manifest(const scan::SbomFormat& format, const Digest& document, size_t size,
-                              const metadata::ManifestRecord& subject, const scan::Inventory& inv,
-                              const Digest& empty) {
+                              const metadata::ManifestRecord& subject,
+                              const boost::json::object& annotations, const Digest& empty) {
   namespace json = boost::json;
   json::object title;
   title["org.opencontainers.image.title"] = "sbom." + std::string(format.file_extension);
@@ -35,9 +43,6 @@ std::string artifact_manifest(const scan::SbomFormat& format, const Digest& docu
   layer["digest"] = document.str();
   layer["size"] = size;
   layer["annotations"] = std::move(title);
-  json::object annotations{{std::string(kSbomFormatAnnotation), format.name}};
-  // Deterministic: the image's own creation time, not the time of the scan.
-  if (!inv.created.empty()) annotations["org.opencontainers.image.created"] = inv.created;
   json::object manifest{
       {"schemaVersion", 2},
       {"mediaType", oci::media::kOciManifest},
@@ -75,13 +80,13 @@ Result<void> generate_sbom(storage::BlobStore& blobs, metadata::MetadataStore& m
     BULWARK_ASSIGN_OR_RETURN(Digest doc, store_blob(blobs, metadata, repository, document));
     metadata::ManifestPut put;
     put.repository = std::string(repository);
-    put.content = artifact_manifest(*format, doc, document.size(), *subject, inv, empty);
+    const boost::json::object annotations = artifact_annotations(*format, inv);
+    put.content = artifact_manifest(*format, doc, document.size(), *subject, annotations, empty);
     put.digest = Digest::of(put.content);
     put.media_type = oci::media::kOciManifest;
     put.artifact_type = format->media_type;
     put.subject = digest;
-    put.annotations_json = boost::json::serialize(
-        boost::json::parse(put.content).as_object().at("annotations"));
+    put.annotations_json = boost::json::serialize(annotations);
     put.blobs = {empty, doc};
     BULWARK_TRY_VOID(metadata.put_manifest(put));
   }

@@ -167,7 +167,11 @@ std::string uuid_from(std::string_view seed) {
          hex.substr(16, 4) + "-" + hex.substr(20, 12);
 }
 
-std::string valid_utf8(std::string_view text) {
+namespace {
+
+// `text` with each invalid UTF-8 byte replaced by U+FFFD, and each code point for which
+// `replace` is true replaced by '?'.
+std::string sanitize_utf8(std::string_view text, bool (*replace)(uint32_t cp)) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
@@ -176,34 +180,23 @@ std::string valid_utf8(std::string_view text) {
     if (len == 0) {
       out += "\xEF\xBF\xBD";  // U+FFFD
       ++i;
+      continue;
+    }
+    if (replace != nullptr && replace(cp)) {
+      out += '?';
     } else {
       out.append(text.substr(i, len));
-      i += len;
     }
+    i += len;
   }
   return out;
 }
 
-std::string printable(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
-    uint32_t cp = 0;
-    size_t len = utf8_sequence(text, i, cp);
-    if (len == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    } else {
-      if (unsafe_for_terminal(cp)) {
-        out += '?';
-      } else {
-        out.append(text.substr(i, len));
-      }
-      i += len;
-    }
-  }
-  return out;
-}
+}  // namespace
+
+std::string valid_utf8(std::string_view text) { return sanitize_utf8(text, nullptr); }
+
+std::string printable(std::string_view text) { return sanitize_utf8(text, unsafe_for_terminal); }
 
 std::string package_purl(const Package& package, const Inventory& inventory) {
   return package.purl.empty() ? purl_of(package, inventory.os) : package.purl;
