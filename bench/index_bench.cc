@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "bench_images.h"
 #include "common/temp_dir.h"
 #include "metadata/sqlite/sqlite_metadata_store.h"
 #include "vulndb/version/range.h"
@@ -21,28 +22,11 @@
 namespace {
 
 using namespace bulwark;
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::median_ms;
+using bench::ms_since;
 
-double ms_since(Clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
-
-template <class F>
-double median_ms(int runs, F&& f) {
-  std::vector<double> times;
-  for (int i = 0; i < runs; ++i) {
-    auto t = Clock::now();
-    f();
-    times.push_back(ms_since(t));
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
-
-void die(const std::string& what) {
-  std::fprintf(stderr, "index_bench: %s\n", what.c_str());
-  std::exit(1);
-}
+[[noreturn]] void die(const std::string& what) { bench::die("index_bench", what); }
 
 }  // namespace
 
@@ -65,11 +49,7 @@ int main(int argc, char** argv) {
   names[0] = "openssl";
   auto fill_start = Clock::now();
   for (int i = 0; i < images; ++i) {
-    metadata::ManifestPut m;
-    m.repository = "team" + std::to_string(i % 50) + "/app" + std::to_string(i % 400);
-    m.media_type = "application/vnd.oci.image.manifest.v1+json";
-    m.content = "{\"schemaVersion\":2,\"n\":" + std::to_string(i) + "}";
-    m.digest = Digest::of(m.content);
+    metadata::ManifestPut m = bench::image_manifest(i);
     if (auto r = store.put_manifest(m); !r) die(r.error().message);
     std::vector<metadata::IndexedPackage> pkgs;
     pkgs.push_back({"deb", "", "openssl", "3.0." + std::to_string(i % 16) + "-1~deb12u1", ""});
@@ -77,7 +57,7 @@ int main(int argc, char** argv) {
       const std::string& name = names[1 + rng() % (names.size() - 1)];
       pkgs.push_back({"deb", "", name, "1." + std::to_string(rng() % 8) + "-1", ""});
     }
-    if (auto r = store.put_image_packages(m.repository, m.digest.str(), pkgs); !r) die(r.error().message);
+    if (auto r = store.put_image_packages(m.repository, m.digest.str(), "debian:12", pkgs); !r) die(r.error().message);
   }
   double fill_s = ms_since(fill_start) / 1000;
 

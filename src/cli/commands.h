@@ -18,7 +18,9 @@ struct Command {
 
 Command add_admin(CLI::App& app);
 Command add_audit(CLI::App& app);
+Command add_db(CLI::App& app);
 Command add_sbom(CLI::App& app);
+Command add_scan(CLI::App& app);
 Command add_serve(CLI::App& app);
 Command add_version(CLI::App& app);
 

@@ -10,7 +10,9 @@ using Registration = bulwark::cli::Command (*)(CLI::App&);
 constexpr Registration kCommands[] = {
     bulwark::cli::add_admin,
     bulwark::cli::add_audit,
+    bulwark::cli::add_db,
     bulwark::cli::add_sbom,
+    bulwark::cli::add_scan,
     bulwark::cli::add_serve,
     bulwark::cli::add_version,
 };

@@ -3,12 +3,12 @@
 // REF is spelled as skopeo spells it (docker://HOST/REPO:TAG, oci:DIR[:TAG], docker-archive:FILE,
 // or HOST/REPO:TAG). A multi-platform image gives one SBOM per platform: --platform picks one,
 // --output-dir writes them all; a JSON document is never mixed with another on stdout.
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/source_flags.h"
 #include "scan/sbom/format.h"
 #include "scan/source/image.h"
 #include "scan/walker.h"
@@ -17,15 +17,10 @@ namespace bulwark::cli {
 namespace {
 
 struct SbomFlags {
-  std::string reference;
+  SourceFlags source;
   std::string format = "cyclonedx";
-  std::string platform;
   std::string output_file;
   std::string output_dir;
-  std::string creds;  // USER:PASSWORD; BULWARK_REGISTRY_AUTH is read when empty
-  bool tls_verify = true;
-  bool plain_http = false;
-  std::string ca_file;
 };
 
 // "linux/arm64/v8" -> "linux-arm64-v8", for file names.
@@ -56,30 +51,19 @@ int run_sbom(const SbomFlags& flags) {
     std::cerr << ")\n";
     return kExitError;
   }
-  scan::SourceOptions options;
-  options.platform = flags.platform;
-  options.tls_verify = flags.tls_verify;
-  options.plain_http = flags.plain_http;
-  options.ca_file = flags.ca_file;
-  std::string creds = flags.creds;
-  if (const char* env = std::getenv("BULWARK_REGISTRY_AUTH"); creds.empty() && env != nullptr) creds = env;
-  if (!creds.empty()) {
-    size_t colon = creds.find(':');
-    if (colon == std::string::npos) {
-      std::cerr << "bulwark sbom: --creds must be USER:PASSWORD\n";
-      return kExitError;
-    }
-    options.username = creds.substr(0, colon);
-    options.password = creds.substr(colon + 1);
+  auto options = source_options(flags.source);
+  if (!options) {
+    std::cerr << "bulwark sbom: " << options.error().message << "\n";
+    return kExitError;
   }
-  auto images = scan::open_images(flags.reference, options);
+  auto images = scan::open_images(flags.source.reference, *options);
   if (!images) {
     std::cerr << "bulwark sbom: " << images.error().message << "\n";
     return kExitError;
   }
   bool several = images->size() > 1;
   if (several && flags.output_dir.empty() && format->name != "table") {
-    std::cerr << "bulwark sbom: " << flags.reference << " has " << images->size()
+    std::cerr << "bulwark sbom: " << flags.source.reference << " has " << images->size()
               << " platforms:";
     for (const auto& image : *images) std::cerr << " " << image.platform;
     std::cerr << "; pick one with --platform or write them all with --output-dir\n";
@@ -114,19 +98,12 @@ int run_sbom(const SbomFlags& flags) {
 Command add_sbom(CLI::App& app) {
   auto flags = std::make_shared<SbomFlags>();
   CLI::App* sub = app.add_subcommand("sbom", "Inventory an image's packages as an SBOM");
-  sub->add_option("reference", flags->reference,
-                  "docker://HOST/REPO:TAG|@DIGEST, HOST/REPO:TAG, oci:DIR[:TAG] or docker-archive:FILE")
-      ->required();
+  add_reference_option(sub, flags->source);
   sub->add_option("-o,--output", flags->format,
                   "cyclonedx (1.6), cyclonedx-1.5, cyclonedx-1.6, spdx (2.3 JSON) or table");
-  sub->add_option("--platform", flags->platform, "os/arch[/variant] of a multi-platform image");
   sub->add_option("--output-file", flags->output_file, "write the SBOM here instead of stdout");
   sub->add_option("--output-dir", flags->output_dir, "write one SBOM per platform into this directory");
-  sub->add_option("--creds", flags->creds,
-                  "USER:PASSWORD for the registry (or set BULWARK_REGISTRY_AUTH)");
-  sub->add_option("--tls-verify", flags->tls_verify, "verify the registry's TLS certificate");
-  sub->add_flag("--plain-http", flags->plain_http, "talk HTTP, not HTTPS, to the registry");
-  sub->add_option("--ca-file", flags->ca_file, "extra CA certificates (PEM) for the registry");
+  add_source_options(sub, flags->source);
   return {sub, [flags] { return run_sbom(*flags); }};
 }
 

@@ -29,6 +29,7 @@
 #include "http/server.h"
 #include "jobs/runner.h"
 #include "jobs/sbom_job.h"
+#include "jobs/vuln_match.h"
 #include "metadata/sqlite/sqlite_metadata_store.h"
 #include "oci/errors.h"
 #include "registry/registry.h"
@@ -218,16 +219,28 @@ int serve(const ServeFlags& flags) {
   registry::RegistryOptions registry_options;
   registry_options.manifest_max_bytes = config->manifest_max_bytes;
   registry_options.token_realm = config->auth_realm;
+  // Vulnerability matching against the database `bulwark db import` maintains: on push (after
+  // the inventory) and, when the database changes, for every stored image.
+  const std::string vulndb_path =
+      config->vulndb_path.empty() ? config->data_dir + "/vulndb.sqlite" : config->vulndb_path;
+  jobs::VulnMatcher matcher(vulndb_path, **blobs, **metadata, **metadata,
+                            {config->deadline_critical_seconds, config->deadline_high_seconds,
+                             config->deadline_medium_seconds, config->deadline_low_seconds});
   // Scanning on push: the push queues an "sbom" job in its own transaction; workers on their own
-  // threads (never the request's) inventory the image, attach the SBOMs and index the packages.
+  // threads (never the request's) inventory the image, attach the SBOMs, index the packages and
+  // match them.
   jobs::RunnerOptions runner_options;
   runner_options.threads = config->scan_workers;
   jobs::JobRunner job_runner(
       **metadata,
       {{std::string(jobs::kSbomJob),
-        [&](const metadata::Job& job) {
-          return jobs::generate_sbom(**blobs, **metadata, **metadata, job.repository, job.digest);
-        }}},
+        [&](const metadata::Job& job) -> Result<void> {
+          BULWARK_TRY_VOID(
+              jobs::generate_sbom(**blobs, **metadata, **metadata, job.repository, job.digest));
+          return matcher.match_image(job.repository, job.digest);
+        }},
+       {std::string(jobs::kVulnReportJob),
+        [&](const metadata::Job& job) { return matcher.attach_report(job.repository, job.digest); }}},
       runner_options);
   if (config->scan_workers > 0) {
     registry_options.image_push_jobs = {std::string(jobs::kSbomJob)};
@@ -235,6 +248,7 @@ int serve(const ServeFlags& flags) {
   }
   registry_options.inventory = metadata->get();
   registry_options.jobs = metadata->get();
+  registry_options.findings = metadata->get();
   registry::Registry registry(registry_options, **blobs, **metadata, access, &audit_writer);
   http::Router router;
   registry.register_routes(router);
@@ -291,6 +305,14 @@ int serve(const ServeFlags& flags) {
   auto period = std::chrono::seconds(std::clamp<int64_t>(config->upload_expiry_seconds / 4, 1, 300));
   PeriodicTask janitor(period, sweep);
   PeriodicTask audit_flusher(std::chrono::seconds(1), [&registry] { registry.flush_audit(false); });
+  PeriodicTask rematcher(std::chrono::seconds(std::max<int64_t>(config->vulndb_poll_seconds, 1)),
+                         [&matcher, &job_runner] {
+                           auto wake = [&job_runner] { job_runner.wake(); };
+                           if (auto r = matcher.rematch_if_changed(wake); !r) {
+                             log_event(LogLevel::kWarn, "re-matching stored images failed",
+                                       {{"detail", r.error().message}});
+                           }
+                         });
   if (config->scan_workers > 0) {
     // One node on SQLite: jobs its previous process was running died with it.
     if (auto released = (*metadata)->release_claims(); !released) {
@@ -313,6 +335,7 @@ int serve(const ServeFlags& flags) {
   signal_waiter.join();
   janitor.stop();
   audit_flusher.stop();
+  rematcher.stop();
   job_runner.stop();  // a job cut short is claimed again after its lease
   registry.flush_audit(true);
   audit_writer.stop();  // commits what is queued

@@ -75,6 +75,15 @@ struct Config {
   // Background scanning: threads that inventory pushed images (SBOM referrers, package index);
   // 0 turns scanning on push off.
   int scan_workers = 1;
+  // The vulnerability database (`bulwark db import` writes it); empty: <data>/vulndb.sqlite.
+  std::string vulndb_path;
+  // How often the server checks whether the database changed (then stored images are re-matched).
+  int64_t vulndb_poll_seconds = 60;
+  // Remediation deadlines by severity, counted from a finding's first sighting; 0: none.
+  int64_t deadline_critical_seconds = 1 * 86400;
+  int64_t deadline_high_seconds = 7 * 86400;
+  int64_t deadline_medium_seconds = 30 * 86400;
+  int64_t deadline_low_seconds = 0;
 
   // Access control (the Docker token flow).
   std::string auth_service = "bulwark";  // `service` of challenges and token audience

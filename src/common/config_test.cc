@@ -38,6 +38,24 @@ TEST(Config, Durations) {
   EXPECT_FALSE(parse_duration_seconds("99999999999999999999d"));
 }
 
+TEST(Config, VulnerabilityDatabaseAndDeadlines) {
+  Config c;
+  EXPECT_EQ(c.deadline_critical_seconds, 86400);
+  EXPECT_EQ(c.deadline_high_seconds, 7 * 86400);
+  EXPECT_EQ(c.deadline_medium_seconds, 30 * 86400);
+  EXPECT_EQ(c.deadline_low_seconds, 0);
+  ASSERT_TRUE(apply_config_yaml(
+      c, "vulndb:\n  path: /srv/v.sqlite\n  poll_interval: 5m\nscan:\n  deadlines:\n    critical: 12h\n    low: 90d\n"));
+  EXPECT_EQ(c.vulndb_path, "/srv/v.sqlite");
+  EXPECT_EQ(c.vulndb_poll_seconds, 300);
+  EXPECT_EQ(c.deadline_critical_seconds, 12 * 3600);
+  EXPECT_EQ(c.deadline_low_seconds, 90 * 86400);
+  ASSERT_TRUE(apply_config_env(c, {{"BULWARK_DEADLINE_HIGH", "2s"}, {"BULWARK_VULNDB", "/x.sqlite"}}));
+  EXPECT_EQ(c.deadline_high_seconds, 2);
+  EXPECT_EQ(c.vulndb_path, "/x.sqlite");
+  EXPECT_FALSE(apply_config_yaml(c, "scan:\n  deadlines:\n    critical: soon\n"));
+}
+
 TEST(Config, LdapSection) {
   TempDir dir("bulwark-config");
   std::ofstream(dir.file("bind-password")) << "s3cret-from-file\n";

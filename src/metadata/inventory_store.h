@@ -23,6 +23,8 @@ struct IndexedPackage {
   std::string name;
   std::string version;
   std::string purl;
+  std::string source_name = {};     // OS packages: the source package, if it has another name
+  std::string source_version = {};  // OS packages: the source version, if it differs
 };
 
 struct PackageHit {
@@ -34,8 +36,11 @@ struct PackageHit {
 class InventoryStore {
  public:
   virtual ~InventoryStore() = default;
-  // Replaces the indexed packages of one manifest (which must exist: kNotFound otherwise).
+  // Replaces the indexed packages of one manifest (which must exist: kNotFound otherwise) and
+  // records the distribution release its OS packages are matched under ("debian:12"; may be
+  // empty), which makes it an image the vulnerability re-matcher visits (FindingStore).
   virtual Result<void> put_image_packages(std::string_view repository, std::string_view digest,
+                                          std::string_view distro,
                                           const std::vector<IndexedPackage>& packages) = 0;
   // Every indexed package named `name` (exact, case-sensitive), optionally of one purl type,
   // ordered by repository, digest, version. At most `limit` rows.

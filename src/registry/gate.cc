@@ -168,4 +168,13 @@ http::Task<bool> may(Context& ctx, const http::Request& request, std::string_vie
   co_return outcome.allowed();
 }
 
+http::Task<bool> PullableRepositories::contains(const std::string& repository) {
+  auto known = known_.find(repository);
+  if (known == known_.end()) {
+    bool allowed = co_await may(ctx_, request_, repository, auth::Action::kPull, /*record_refusal=*/false);
+    known = known_.emplace(repository, allowed).first;
+  }
+  co_return known->second;
+}
+
 }  // namespace bulwark::registry

@@ -11,6 +11,7 @@
 // Thread-safety: stateless; the Context members synchronise themselves.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -42,6 +43,19 @@ void add_guarded(http::Router& router, Context& ctx, std::string method, std::st
 // results, where a refusal is not an attempt).
 http::Task<bool> may(Context& ctx, const http::Request& request, std::string_view repository,
                      auth::ActionSet actions, bool record_refusal = true);
+
+// Filters search results by what the caller may pull: asks may() once per repository (without
+// recording refusals) and remembers the answer. One per request; not thread-safe.
+class PullableRepositories {
+ public:
+  PullableRepositories(Context& ctx, const http::Request& request) : ctx_(ctx), request_(request) {}
+  http::Task<bool> contains(const std::string& repository);
+
+ private:
+  Context& ctx_;
+  const http::Request& request_;
+  std::map<std::string, bool, std::less<>> known_;
+};
 
 // The OCI error response for a refused outcome: 401 UNAUTHORIZED, 403 DENIED, 429
 // TOOMANYREQUESTS (with Retry-After) or 503 UNAVAILABLE, with the outcome's Bearer challenge

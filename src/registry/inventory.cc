@@ -10,7 +10,6 @@
 //
 // Errors are in the OCI error format, like the rest of the registry.
 #include <boost/json.hpp>
-#include <charconv>
 #include <map>
 
 #include "common/strict_json.h"
@@ -19,6 +18,7 @@
 #include "oci/media_types.h"
 #include "registry/context.h"
 #include "registry/gate.h"
+#include "registry/pagination.h"
 #include "registry/respond.h"
 #include "vulndb/version/range.h"
 #include "vulndb/version/scheme.h"
@@ -127,19 +127,6 @@ http::Task<http::Response> get_sbom(Context& ctx, http::Request& req) {
   co_return r;
 }
 
-Parsed<size_t> limit_param(const http::Request& req) {
-  auto text = req.query_param("limit");
-  if (!text || text->empty()) return kDefaultLimit;
-  size_t value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || value == 0 || value > kMaxLimit) {
-    return tl::unexpected(oci_error(oci::ErrorCode::kBadRequest,
-                                    "limit must be a whole number from 1 to " +
-                                        std::to_string(kMaxLimit)));
-  }
-  return value;
-}
-
 http::Task<http::Response> find_packages(Context& ctx, http::Request& req) {
   if (ctx.options.inventory == nullptr) {
     co_return oci_error(oci::ErrorCode::kUnsupported, "the package index is not enabled");
@@ -150,7 +137,7 @@ http::Task<http::Response> find_packages(Context& ctx, http::Request& req) {
   }
   std::optional<std::string> type = req.query_param("type");
   if (type && type->empty()) type.reset();
-  auto limit = limit_param(req);
+  auto limit = limit_param(req, kDefaultLimit, kMaxLimit);
   if (!limit) co_return std::move(limit.error());
   std::optional<vulndb::VersionRange> range;
   if (auto text = req.query_param("range"); text && !text->empty()) {
@@ -165,19 +152,14 @@ http::Task<http::Response> find_packages(Context& ctx, http::Request& req) {
   if (!hits) {
     co_return error_response(hits.error(), oci::ErrorCode::kNameUnknown, oci::ErrorCode::kBadRequest);
   }
-  std::map<std::string, bool, std::less<>> readable;  // repository -> caller may pull
+  PullableRepositories readable(ctx, req);
   boost::json::array images;
   for (const auto& hit : *hits) {
     if (range) {
       const vulndb::VersionScheme* scheme = vulndb::version_scheme_for(hit.package.type);
       if (scheme == nullptr || !range->contains(*scheme, hit.package.version)) continue;
     }
-    auto known = readable.find(hit.repository);
-    if (known == readable.end()) {
-      bool allowed = co_await may(ctx, req, hit.repository, auth::Action::kPull, /*audit_refusal=*/false);
-      known = readable.emplace(hit.repository, allowed).first;
-    }
-    if (!known->second) continue;
+    if (!co_await readable.contains(hit.repository)) continue;
     if (images.size() == *limit) break;
     images.push_back(boost::json::object{{"repository", hit.repository},
                                          {"digest", hit.digest},

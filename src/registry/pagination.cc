@@ -6,6 +6,18 @@
 
 namespace bulwark::registry {
 
+Parsed<size_t> limit_param(const http::Request& request, size_t fallback, size_t max) {
+  auto text = request.query_param("limit");
+  if (!text || text->empty()) return fallback;
+  size_t value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value == 0 || value > max) {
+    return tl::unexpected(oci_error(oci::ErrorCode::kBadRequest,
+                                    "limit must be a whole number from 1 to " + std::to_string(max)));
+  }
+  return value;
+}
+
 Parsed<Page> page_param(const http::Request& request) {
   Page page{kMaxPageSize, ""};
   if (auto n = request.query_param("n")) {

@@ -23,6 +23,10 @@ inline constexpr size_t kMaxPageSize = 10000;
 // Reads ?n= (0..kMaxPageSize; larger values are clamped) and ?last=. Non-numeric n -> 400.
 Parsed<Page> page_param(const http::Request& request);
 
+// Reads ?limit= of the /api/v1 listings: absent means `fallback`; otherwise a whole number from
+// 1 to `max`, else 400 BAD_REQUEST saying so.
+Parsed<size_t> limit_param(const http::Request& request, size_t fallback, size_t max);
+
 // Fetches one page via `list(after, limit + 1)` and builds the response body with `render`,
 // adding `Link: <path?n=..&last=..>; rel="next"` when more items exist.
 http::Task<http::Response> paged_response(

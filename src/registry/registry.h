@@ -10,17 +10,17 @@
 
 #include <cstdint>
 #include <functional>
-
-#include "metadata/inventory_store.h"
-#include "metadata/job_store.h"
 #include <memory>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "audit/writer.h"
 #include "auth/access.h"
 #include "common/result.h"
 #include "http/router.h"
+#include "metadata/finding_store.h"
+#include "metadata/inventory_store.h"
+#include "metadata/job_store.h"
 #include "metadata/metadata_store.h"
 #include "storage/blob_store.h"
 
@@ -39,6 +39,9 @@ struct RegistryOptions {
   // The package index and job queue behind /api/v1/packages and .../sbom (nullptr: not served).
   metadata::InventoryStore* inventory = nullptr;
   metadata::JobStore* jobs = nullptr;
+  // Vulnerability findings behind .../vulnerabilities and /api/v1/vulnerabilities/* (nullptr:
+  // not served).
+  metadata::FindingStore* findings = nullptr;
 };
 
 struct Context;

@@ -21,9 +21,12 @@
 
 namespace bulwark::vulndb {
 
-// OSV-style range events, in the ecosystem's version order.
+// OSV-style range events, in the ecosystem's version order. kIntroduced, kFixed, kLastAffected and
+// kLimit are OSV's; kIntroducedAfter is not an OSV kind: it opens an affected stretch at the first
+// version above `version` (`version` itself is not affected), and only importers whose feeds state
+// exclusive lower bounds produce it (RubySec/RustSec "<= X" unaffected, Composer "> X").
 struct VersionEvent {
-  enum class Kind { kIntroduced, kFixed, kLastAffected, kLimit };
+  enum class Kind { kIntroduced, kFixed, kLastAffected, kLimit, kIntroducedAfter };
   Kind kind = Kind::kIntroduced;
   std::string version;  // "0" for kIntroduced means "from the first version"
 };

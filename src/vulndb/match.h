@@ -35,8 +35,10 @@
 namespace bulwark::vulndb {
 
 // The distribution release an image's advisories are filed under, in Affected::distro's
-// spelling: "debian:12" (Debian testing/sid: "debian:unstable"), "ubuntu:22.04", "alpine:3.19"
-// (major.minor of VERSION_ID), "almalinux:8" and "rocky:9" (major), "redhat:9", ...
+// spelling: "debian:12" (Debian testing, which has no VERSION_ID and cannot be told from sid by
+// its files: the number the tracker files its codename under, "trixie" -> "debian:13"; "sid"
+// alone: "debian:unstable"), "ubuntu:22.04", "alpine:3.19" (major.minor of VERSION_ID; edge:
+// "alpine:edge"), "almalinux:8" and "rocky:9" (major), "redhat:9" (RHEL and CentOS), ...
 // Empty when the OS is unknown or has no feed.
 std::string distro_of(const scan::OsRelease& os);
 

@@ -3,8 +3,10 @@
 //
 //   node tests/ajv/validate.js KIND FILE...
 //
-// KIND is cyclonedx-1.5, cyclonedx-1.6 or spdx-2.3. The schemas are read from $BULWARK_SCHEMA_DIR,
-// else from ../shared/data/schemas next to the repository (see that folder's SOURCE.md).
+// KIND is cyclonedx-1.5, cyclonedx-1.6, spdx-2.3 or sarif-2.1.0. The CycloneDX and SPDX schemas are
+// read from $BULWARK_SCHEMA_DIR, else from ../shared/data/schemas next to the repository (see that
+// folder's SOURCE.md); the SARIF 2.1.0 schema (sarif-2.1.0-rtm.5, the OASIS release) from the npm
+// package @microsoft/jest-sarif, which ships it.
 // Prints one line per file ("ok FILE" or "invalid FILE" followed by ajv's errors).
 // Exit status: 0 every file is valid, 1 at least one is not, 2 usage or I/O error.
 'use strict';
@@ -13,6 +15,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const Ajv = require('ajv').default;
 const Ajv2019 = require('ajv/dist/2019').default;
+const AjvDraft04 = require('ajv-draft-04').default;
 const addFormats = require('ajv-formats').default;
 
 const schemaDir =
@@ -51,10 +54,20 @@ function spdx() {
   return ajv.compile(readJson(path.join(schemaDir, 'spdx-2.3.schema.json')));
 }
 
+// SARIF 2.1.0's schema is JSON Schema draft-04; its "language" pattern has a stray ']' that a
+// Unicode-mode regular expression rejects, so patterns are compiled without the u flag.
+function sarif() {
+  const ajv = new AjvDraft04({ strict: false, allErrors: true, validateFormats: true, unicodeRegExp: false });
+  addFormats(ajv);
+  const file = require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
+  return ajv.compile(readJson(file));
+}
+
 const kinds = {
   'cyclonedx-1.5': () => cyclonedx(5),
   'cyclonedx-1.6': () => cyclonedx(6),
   'spdx-2.3': spdx,
+  'sarif-2.1.0': sarif,
 };
 
 function main(argv) {

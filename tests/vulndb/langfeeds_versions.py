@@ -3,8 +3,9 @@ RubyGems, FriendsOfPHP Composer) as OSV events, for the *_expect.py scripts.
 
 Requirements are parsed into intervals; the events of "everything outside these intervals" are
 found by classifying the elementary pieces between the boundary versions (each boundary point and
-each open stretch between two boundaries) and reading off the transitions. None means OSV events
-cannot state the set (affected resumes right after an included boundary)."""
+each open stretch between two boundaries) and reading off the transitions. Affected resuming in
+the open stretch right after a boundary that is itself unaffected is ('introduced_after', that
+boundary): Bulwark's non-OSV exclusive start."""
 import re
 
 
@@ -105,7 +106,7 @@ def contains(iv, piece):
 
 
 def outside(intervals):
-    """Events (kind, version) of the versions outside every interval, or None."""
+    """Events (kind, version) of the versions outside every interval ([] when none is)."""
     bounds = []
     for lo, hi in intervals:
         for b in (lo, hi):
@@ -136,7 +137,7 @@ def outside(intervals):
         elif piece[1] is None:
             events.append(('introduced', '0'))
         else:
-            return None
+            events.append(('introduced_after', piece[1]))
         safe_before = safe
     return events
 
@@ -147,9 +148,10 @@ def inside(iv):
         c = cmp(lo[0], hi[0])
         if c > 0 or (c == 0 and not (lo[1] and hi[1])):
             return None
-    if lo is not None and not lo[1]:
-        return None
-    events = [('introduced', lo[0] if lo else '0')]
+    if lo is None:
+        events = [('introduced', '0')]
+    else:
+        events = [('introduced' if lo[1] else 'introduced_after', lo[0])]
     if hi is not None:
         events.append(('last_affected' if hi[1] else 'fixed', hi[0]))
     return events

@@ -1,6 +1,8 @@
 // The JobStore and InventoryStore parts of SqliteMetadataStore.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "common/clock.h"
 #include "common/temp_dir.h"
 #include "metadata/sqlite/sqlite_metadata_store.h"
@@ -92,10 +94,10 @@ TEST(SqliteInventory, FindsImagesByPackageAndForgetsDeletedManifests) {
   ManifestPut a = image("a"), b = image("b");
   ASSERT_OK(store->put_manifest(a));
   ASSERT_OK(store->put_manifest(b));
-  ASSERT_OK(store->put_image_packages(a.repository, a.digest.str(),
+  ASSERT_OK(store->put_image_packages(a.repository, a.digest.str(), "debian:12",
                                       {{"deb", "", "openssl", "3.0.11-1", "pkg:deb/debian/openssl@3.0.11-1"},
                                        {"deb", "", "bash", "5.2-1", "pkg:deb/debian/bash@5.2-1"}}));
-  ASSERT_OK(store->put_image_packages(b.repository, b.digest.str(),
+  ASSERT_OK(store->put_image_packages(b.repository, b.digest.str(), "",
                                       {{"npm", "", "openssl", "1.0.0", "pkg:npm/openssl@1.0.0"}}));
   auto hits = store->find_package("openssl", std::nullopt, 100);
   ASSERT_OK(hits);
@@ -107,7 +109,7 @@ TEST(SqliteInventory, FindsImagesByPackageAndForgetsDeletedManifests) {
   EXPECT_EQ((*debs)[0].package.version, "3.0.11-1");
 
   // Replacing keeps one set per manifest; deleting the manifest drops its rows.
-  ASSERT_OK(store->put_image_packages(a.repository, a.digest.str(),
+  ASSERT_OK(store->put_image_packages(a.repository, a.digest.str(), "debian:12",
                                       {{"deb", "", "openssl", "3.0.13-1", "p"}}));
   debs = store->find_package("openssl", std::string_view("deb"), 100);
   ASSERT_EQ(debs->size(), 1u);
@@ -116,8 +118,143 @@ TEST(SqliteInventory, FindsImagesByPackageAndForgetsDeletedManifests) {
   debs = store->find_package("openssl", std::string_view("deb"), 100);
   ASSERT_OK(debs);
   EXPECT_TRUE(debs->empty());
-  EXPECT_EQ(store->put_image_packages(a.repository, a.digest.str(), {}).error().code,
+  EXPECT_EQ(store->put_image_packages(a.repository, a.digest.str(), "", {}).error().code,
             ErrorCode::kNotFound);
+}
+
+FindingRecord finding(std::string vulnerability, std::string severity, int64_t deadline_after,
+                      std::string fixed = "") {
+  return FindingRecord{std::move(vulnerability), "deb", "openssl", "3.0.11-1", std::move(severity),
+                       std::move(fixed), deadline_after, "{}"};
+}
+
+TEST(SqliteFindings, OpensKeepsResolvesAndReopensFindingsWithDeadlines) {
+  TempDir dir;
+  auto store = open_at(dir.file("m.db"));
+  ManifestPut a = image("a");
+  ASSERT_OK(store->put_manifest(a));
+  ASSERT_OK(store->put_image_packages(a.repository, a.digest.str(), "debian:12",
+                                      {{"deb", "", "libssl3", "3.0.11-1", "p", "openssl", ""}}));
+  auto inv = store->get_inventory(a.repository, a.digest.str());
+  ASSERT_OK(inv);
+  ASSERT_TRUE(inv->has_value());
+  EXPECT_EQ((*inv)->distro, "debian:12");
+  EXPECT_FALSE((*inv)->db_generation.has_value());
+  ASSERT_EQ((*inv)->packages.size(), 1u);
+  EXPECT_EQ((*inv)->packages[0].source_name, "openssl");
+
+  const int64_t day = 86400;
+  // t=1000: two findings open; the critical one is due a day later.
+  auto diff = store->record_matches(
+      {{a.repository, a.digest.str(), 5, {finding("CVE-1", "critical", day), finding("CVE-2", "low", 0)}}},
+      1000, "report");
+  ASSERT_OK(diff);
+  EXPECT_EQ(diff->opened, 2u);
+  EXPECT_EQ(diff->changed, std::vector<size_t>{0});
+  // The changed image's report job was queued with the findings.
+  auto job = store->job_status("report", a.repository, a.digest.str());
+  ASSERT_OK(job);
+  ASSERT_TRUE(job->has_value());
+  EXPECT_EQ((*job)->state, JobState::kQueued);
+  // t=2000, same findings: nothing changes except the generation (the report exists now).
+  ASSERT_OK(store->set_report_digest(a.repository, a.digest.str(), "sha256:r1"));
+  diff = store->record_matches(
+      {{a.repository, a.digest.str(), 6, {finding("CVE-1", "critical", day), finding("CVE-2", "low", 0)}}},
+      2000, "");
+  ASSERT_OK(diff);
+  EXPECT_EQ(diff->opened, 0u);
+  EXPECT_EQ(diff->kept, 2u);
+  EXPECT_TRUE(diff->changed.empty());
+  auto scan = store->get_image_scan(a.repository, a.digest.str());
+  ASSERT_OK(scan);
+  EXPECT_EQ((*scan)->db_generation, 6);
+  EXPECT_EQ((*scan)->report_digest, "sha256:r1");
+
+  // Overdue after its deadline, counted per severity.
+  auto overdue = store->overdue_findings(1000 + day + 1, 10);
+  ASSERT_OK(overdue);
+  ASSERT_EQ(overdue->size(), 1u);
+  EXPECT_EQ((*overdue)[0].finding.vulnerability, "CVE-1");
+  EXPECT_EQ((*overdue)[0].deadline, 1000 + day);
+  EXPECT_EQ((*overdue)[0].first_seen, 1000);
+
+  // t=5000: CVE-1 fixed (gone), CVE-3 new.
+  diff = store->record_matches(
+      {{a.repository, a.digest.str(), 7, {finding("CVE-2", "low", 0), finding("CVE-3", "high", 7 * day)}}},
+      5000, "");
+  ASSERT_OK(diff);
+  EXPECT_EQ(diff->opened, 1u);
+  EXPECT_EQ(diff->resolved, 1u);
+  EXPECT_EQ(diff->changed, std::vector<size_t>{0});
+  auto open = store->list_findings(a.repository, a.digest.str(), false);
+  ASSERT_OK(open);
+  ASSERT_EQ(open->size(), 2u);
+  EXPECT_EQ((*open)[0].finding.vulnerability, "CVE-3");  // high before low
+  EXPECT_EQ((*open)[1].finding.vulnerability, "CVE-2");
+  auto all = store->list_findings(a.repository, a.digest.str(), true);
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[2].finding.vulnerability, "CVE-1");
+  EXPECT_EQ((*all)[2].resolved_at, 5000);
+
+  auto summary = store->findings_summary(5000);
+  ASSERT_OK(summary);
+  ASSERT_EQ(summary->size(), 3u);
+  EXPECT_EQ((*summary)[0].severity, "critical");
+  EXPECT_EQ((*summary)[0].open, 0u);
+  EXPECT_EQ((*summary)[0].resolved, 1u);
+  EXPECT_EQ((*summary)[0].remediation_seconds, 4000);
+  EXPECT_EQ((*summary)[1].severity, "high");
+  EXPECT_EQ((*summary)[1].open, 1u);
+
+  // Seen again later: a new exposure with a new first sighting.
+  diff = store->record_matches({{a.repository, a.digest.str(), 8,
+                                 {finding("CVE-1", "critical", day), finding("CVE-2", "low", 0),
+                                  finding("CVE-3", "high", 7 * day)}}},
+                               9000, "");
+  ASSERT_OK(diff);
+  EXPECT_EQ(diff->opened, 1u);
+  overdue = store->overdue_findings(9000 + day + 1, 10);
+  ASSERT_OK(overdue);
+  ASSERT_EQ(overdue->size(), 1u);
+  EXPECT_EQ((*overdue)[0].first_seen, 9000);
+
+  // Deleting the image drops its findings and its scan record.
+  ASSERT_OK(store->delete_manifest(a.repository, a.digest));
+  summary = store->findings_summary(9000);
+  ASSERT_OK(summary);
+  EXPECT_TRUE(summary->empty());
+  scan = store->get_image_scan(a.repository, a.digest.str());
+  ASSERT_OK(scan);
+  EXPECT_FALSE(scan->has_value());
+}
+
+TEST(SqliteFindings, ListsInventoriesPageByPage) {
+  TempDir dir;
+  auto store = open_at(dir.file("m.db"));
+  std::set<std::string> pushed;
+  for (int i = 0; i < 7; ++i) {
+    ManifestPut m = image("img" + std::to_string(i));
+    ASSERT_OK(store->put_manifest(m));
+    ASSERT_OK(store->put_image_packages(m.repository, m.digest.str(), "alpine:3.19",
+                                        {{"apk", "", "musl", std::to_string(i), "p"}}));
+    pushed.insert(m.digest.str());
+  }
+  std::set<std::string> seen;
+  std::string cursor;
+  int pages = 0;
+  do {
+    auto page = store->list_inventories(cursor, 3);
+    ASSERT_OK(page);
+    ++pages;
+    for (const auto& inv : *page) {
+      EXPECT_TRUE(seen.insert(inv.digest).second) << "listed twice: " << inv.digest;
+      ASSERT_EQ(inv.packages.size(), 1u);
+      EXPECT_EQ(inv.distro, "alpine:3.19");
+    }
+  } while (!cursor.empty());
+  EXPECT_EQ(seen, pushed);
+  EXPECT_EQ(pages, 3);
 }
 
 }  // namespace

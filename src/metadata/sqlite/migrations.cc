@@ -225,7 +225,47 @@ CREATE INDEX image_packages_by_name ON image_packages(name, type);
 CREATE INDEX image_packages_by_manifest ON image_packages(repository_id, manifest_digest);
 )sql";
 
-constexpr std::array<Migration, 7> kMigrations = {{
+// Vulnerability matching (FindingStore): the source package of indexed packages (OS feeds match
+// by it), each image's match distribution and last match, and findings with their lifetimes.
+constexpr std::string_view kSchemaV8 = R"sql(
+ALTER TABLE image_packages ADD COLUMN source_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE image_packages ADD COLUMN source_version TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE image_scans (
+  repository_id INTEGER NOT NULL,
+  manifest_digest TEXT NOT NULL,
+  distro TEXT NOT NULL DEFAULT '',
+  indexed_at INTEGER NOT NULL,
+  db_generation INTEGER,
+  matched_at INTEGER,
+  report_digest TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (repository_id, manifest_digest),
+  FOREIGN KEY (repository_id, manifest_digest) REFERENCES manifests(repository_id, digest)
+    ON DELETE CASCADE
+);
+
+CREATE TABLE findings (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  repository_id INTEGER NOT NULL,
+  manifest_digest TEXT NOT NULL,
+  vulnerability TEXT NOT NULL,
+  package_type TEXT NOT NULL,
+  package_name TEXT NOT NULL,
+  installed_version TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  fixed_version TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,
+  resolved_at INTEGER,
+  deadline INTEGER,
+  detail TEXT NOT NULL,
+  FOREIGN KEY (repository_id, manifest_digest) REFERENCES manifests(repository_id, digest)
+    ON DELETE CASCADE
+);
+CREATE INDEX findings_by_image ON findings(repository_id, manifest_digest, resolved_at);
+CREATE INDEX findings_open_by_deadline ON findings(resolved_at, deadline);
+)sql";
+
+constexpr std::array<Migration, 8> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
@@ -233,6 +273,7 @@ constexpr std::array<Migration, 7> kMigrations = {{
     {5, kSchemaV5},
     {6, kSchemaV6},
     {7, kSchemaV7},
+    {8, kSchemaV8},
 }};
 
 Result<void> ensure_version_table(Db& db) {

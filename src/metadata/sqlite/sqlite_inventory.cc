@@ -1,12 +1,15 @@
-// SqliteMetadataStore: the InventoryStore part (the `image_packages` table of schema version 7).
+// SqliteMetadataStore: the InventoryStore part (the `image_packages` table of schema versions 7
+// and 8, and each image's `image_scans` row).
 #include <string>
 
+#include "common/clock.h"
 #include "metadata/sqlite/store_internal.h"
 
 namespace bulwark::metadata {
 
 Result<void> SqliteMetadataStore::put_image_packages(std::string_view repository,
                                                      std::string_view digest,
+                                                     std::string_view distro,
                                                      const std::vector<IndexedPackage>& packages) {
   return with_writer([&](sqlite::Db& db) -> Result<void> {
     BULWARK_ASSIGN_OR_RETURN(
@@ -26,7 +29,7 @@ Result<void> SqliteMetadataStore::put_image_packages(std::string_view repository
     BULWARK_ASSIGN_OR_RETURN(
         sqlite::Stmt insert,
         db.prepare("INSERT INTO image_packages (repository_id, manifest_digest, type, namespace, "
-                   "name, version, purl) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+                   "name, version, purl, source_name, source_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     for (const auto& p : packages) {
       insert.reset();
       BULWARK_TRY_VOID(insert.bind(repo)
@@ -36,9 +39,16 @@ Result<void> SqliteMetadataStore::put_image_packages(std::string_view repository
                            .bind(p.name)
                            .bind(p.version)
                            .bind(p.purl)
+                           .bind(p.source_name)
+                           .bind(p.source_version)
                            .run());
     }
-    return ok();
+    BULWARK_ASSIGN_OR_RETURN(
+        sqlite::Stmt scan,
+        db.prepare("INSERT INTO image_scans (repository_id, manifest_digest, distro, indexed_at) "
+                   "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (repository_id, manifest_digest) DO "
+                   "UPDATE SET distro = ?3, indexed_at = ?4"));
+    return scan.bind(repo).bind(digest).bind(distro).bind(unix_seconds()).run();
   });
 }
 

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "metadata/audit_store.h"
+#include "metadata/finding_store.h"
 #include "metadata/identity_store.h"
 #include "metadata/inventory_store.h"
 #include "metadata/job_store.h"
@@ -35,7 +36,8 @@ class SqliteMetadataStore final : public MetadataStore,
                                   public IdentityStore,
                                   public AuditStore,
                                   public SettingsStore, public RefreshTokenStore,
-                                  public JobStore, public InventoryStore {
+                                  public JobStore, public InventoryStore,
+                                  public FindingStore {
  public:
   // Opens or creates the database at `path` and migrates it to the current schema.
   static Result<std::unique_ptr<SqliteMetadataStore>> open(std::string path);
@@ -142,10 +144,27 @@ class SqliteMetadataStore final : public MetadataStore,
 
   // InventoryStore (sqlite_inventory.cc)
   Result<void> put_image_packages(std::string_view repository, std::string_view digest,
+                                  std::string_view distro,
                                   const std::vector<IndexedPackage>& packages) override;
   Result<std::vector<PackageHit>> find_package(std::string_view name,
                                                std::optional<std::string_view> type,
                                                size_t limit) override;
+
+  // FindingStore (sqlite_findings.cc)
+  Result<std::vector<StoredInventory>> list_inventories(std::string& cursor, size_t limit) override;
+  Result<std::optional<StoredInventory>> get_inventory(std::string_view repository,
+                                                       std::string_view digest) override;
+  Result<MatchDiff> record_matches(const std::vector<ImageMatch>& batch, int64_t now,
+                                   std::string_view changed_job) override;
+  Result<void> set_report_digest(std::string_view repository, std::string_view digest,
+                                 std::string_view report_digest) override;
+  Result<std::optional<ImageScanRecord>> get_image_scan(std::string_view repository,
+                                                        std::string_view digest) override;
+  Result<std::vector<StoredFinding>> list_findings(std::string_view repository,
+                                                   std::string_view digest,
+                                                   bool include_resolved) override;
+  Result<std::vector<StoredFinding>> overdue_findings(int64_t now, size_t limit) override;
+  Result<std::vector<SeveritySummary>> findings_summary(int64_t now) override;
 
  private:
   SqliteMetadataStore(std::string path, std::unique_ptr<sqlite::Db> writer);

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "vulndb/match.h"
 
 namespace bulwark::vulndb {
@@ -42,6 +44,10 @@ struct ReportFormat {
 
 std::span<const ReportFormat> report_formats();
 const ReportFormat* find_report_format(std::string_view name);
+
+// One finding as Bulwark's JSON report writes it (json.cc); the registry stores and serves the
+// same object per finding.
+boost::json::object finding_json(const Finding& finding);
 
 // Media type of Bulwark's JSON report when attached to an image as a referrer artifact.
 inline constexpr std::string_view kScanReportMediaType = "application/vnd.bulwark.vulnerability-report.v1+json";

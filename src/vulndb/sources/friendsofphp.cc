@@ -8,9 +8,10 @@
 //
 // Mapping: a branch's versions are Composer constraints naming the AFFECTED versions (their
 // intersection): ">=5.4.0", "<5.4.22" is introduced 5.4.0, fixed 5.4.22; "<=5.3.31" ends with
-// last_affected 5.3.31; no lower bound is introduced 0 (version_requirements.h). A branch whose
-// constraints cannot be parsed, that has an exclusive lower bound (">X": OSV cannot state "after
-// X"), or that is empty, skips the file with a warning. Stateless; thread-safe.
+// last_affected 5.3.31; no lower bound is introduced 0; an exclusive ">X" is introduced_after X
+// (not an OSV kind: the first version above X) (version_requirements.h). A branch whose
+// constraints cannot be parsed, or that is empty, skips the file with a warning. Stateless;
+// thread-safe.
 #include <map>
 #include <regex>
 #include <string>
@@ -101,7 +102,7 @@ Result<void> read_advisory(const fs::path& file, std::map<std::string, Advisory>
     auto events = feed::events_inside(*interval);
     if (!events) {
       feed::skip(stats, where + ": " + id + ": branch " + feed::quoted(*name) +
-                            ": versions OSV events cannot state");
+                            ": no version satisfies the constraints");
       return ok();
     }
     affected.ranges.push_back({"ECOSYSTEM", std::move(*events)});

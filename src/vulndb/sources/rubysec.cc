@@ -10,9 +10,10 @@
 // that are NOT affected ("~> 1.2.3" is >= 1.2.3, < 1.3; "~> 5.2.4, >= 5.2.4.3" is >= 5.2.4.3,
 // < 5.3; ">= 2.0"; "< 1.0"; bare "1.2" is "= 1.2"); the range's events are the complement of
 // their union (version_requirements.h): ["~> 1.1.3", ">= 1.2.5"] is introduced 0, fixed 1.1.3,
-// introduced 1.2, fixed 1.2.5. No requirements: every version is affected. A requirement that
-// cannot be parsed, or a set OSV events cannot state (an affected stretch right after an
-// inclusive "<= X"), skips the file with a warning.
+// introduced 1.2, fixed 1.2.5; unaffected ["<= 1.13.7"] with patched [">= 1.13.10"] is
+// introduced_after 1.13.7 (not an OSV kind: the first version above 1.13.7), fixed 1.13.10. No
+// requirements: every version is affected. A requirement that cannot be parsed, or requirements
+// leaving no version affected, skip the file with a warning.
 //
 // The feed gives CVSS base scores, not vectors: cvss_v2 5.0 becomes {CVSS_V2, "5.0", "rubysec"}
 // (the value is the score as written). Stateless; thread-safe.

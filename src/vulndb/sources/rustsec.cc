@@ -10,9 +10,10 @@
 // the complement of their union (version_requirements.h): [">= 1.6.1"] is introduced 0, fixed
 // 1.6.1; [">= 0.6.14, < 1.0.0", ">= 1.6.1"] with unaffected ["< 0.6.3"] is introduced 0.6.3,
 // fixed 0.6.14, introduced 1.0.0, fixed 1.6.1; ["^0.9.5", ">= 1.2"] adds introduced 0.10.0,
-// fixed 1.2. No requirements at all: every version is affected. A requirement that cannot be
-// parsed, or a set OSV events cannot state (an affected stretch starting right after an
-// inclusive "<= X" or "= X"), skips the advisory with a warning.
+// fixed 1.2. An affected stretch starting right after an inclusive "<= X" or "= X" starts with
+// introduced_after X (not an OSV kind). No requirements at all: every version is affected. A
+// requirement that cannot be parsed, or requirements leaving no version affected, skip the
+// advisory with a warning.
 //
 // cvss is a CVSS vector: "CVSS:4.0/..." is CVSS_V4, "CVSS:3.x/..." CVSS_V3 (source "rustsec").
 // Informational advisories (unmaintained, unsound, notice) are imported like the others (their

@@ -238,7 +238,7 @@ bool joins(const std::optional<Bound>& upper, const std::optional<Bound>& lower)
 
 }  // namespace
 
-std::optional<std::vector<VersionEvent>> events_outside(std::vector<VersionInterval> unaffected) {
+std::vector<VersionEvent> events_outside(std::vector<VersionInterval> unaffected) {
   std::erase_if(unaffected, [](const VersionInterval& i) { return is_empty(i); });
   std::stable_sort(unaffected.begin(), unaffected.end(),
                    [](const VersionInterval& a, const VersionInterval& b) {
@@ -271,17 +271,24 @@ std::optional<std::vector<VersionEvent>> events_outside(std::vector<VersionInter
   for (size_t i = 0; i < merged.size(); ++i) {
     const auto& upper = merged[i].upper;
     if (!upper) break;
-    if (upper->inclusive) return std::nullopt;  // "affected after X" has no event
-    events.push_back({VersionEvent::Kind::kIntroduced, upper->version});
+    events.push_back({upper->inclusive ? VersionEvent::Kind::kIntroducedAfter
+                                       : VersionEvent::Kind::kIntroduced,
+                      upper->version});
     if (i + 1 < merged.size()) events.push_back(end_before(*merged[i + 1].lower));
   }
   return events;
 }
 
 std::optional<std::vector<VersionEvent>> events_inside(const VersionInterval& affected) {
-  if (is_empty(affected) || (affected.lower && !affected.lower->inclusive)) return std::nullopt;
-  std::vector<VersionEvent> events{
-      {VersionEvent::Kind::kIntroduced, affected.lower ? affected.lower->version : "0"}};
+  if (is_empty(affected)) return std::nullopt;
+  std::vector<VersionEvent> events;
+  if (!affected.lower) {
+    events.push_back({VersionEvent::Kind::kIntroduced, "0"});
+  } else {
+    events.push_back({affected.lower->inclusive ? VersionEvent::Kind::kIntroduced
+                                                : VersionEvent::Kind::kIntroducedAfter,
+                      affected.lower->version});
+  }
   if (affected.upper) {
     events.push_back({affected.upper->inclusive ? VersionEvent::Kind::kLastAffected
                                                 : VersionEvent::Kind::kFixed,
@@ -300,9 +307,8 @@ Result<std::vector<VersionEvent>> affected_outside(
     }
   }
   auto events = events_outside(std::move(safe));
-  if (!events) return fail(ErrorCode::kInvalidArgument, "versions OSV events cannot state");
-  if (events->empty()) return fail(ErrorCode::kInvalidArgument, "no affected versions");
-  return std::move(*events);
+  if (events.empty()) return fail(ErrorCode::kInvalidArgument, "no affected versions");
+  return events;
 }
 
 }  // namespace bulwark::vulndb::feed

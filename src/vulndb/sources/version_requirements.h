@@ -5,10 +5,11 @@
 // interval of versions (the intersection of its comparators). The feeds either list the intervals
 // that are NOT affected (patched/unaffected: the affected versions are the complement of their
 // union) or the affected interval itself (composer branches); both become events in version
-// order. Only what OSV events can state exactly is accepted: an affected stretch must start at a
-// version (after an exclusive "< X" bound, or from the first version) and end before a version
-// ("fixed") or at one ("last_affected"); otherwise the mapping fails and the caller skips the
-// record. Versions compare segment by segment (numbers numerically, a text segment before a
+// order. An affected stretch starts at a version ("introduced": after an exclusive "< X" bound, or
+// from the first version) or right after one ("introduced_after", kIntroducedAfter: after an
+// inclusive "<= X" / "= X" bound, or at a Composer "> X"), and ends before a version ("fixed") or
+// at one ("last_affected"), so every non-empty set of intervals can be stated exactly. Versions
+// compare segment by segment (numbers numerically, a text segment before a
 // number: "1.0.0-rc1" < "1.0.0", missing segments count as 0).
 // Pure functions; thread-safe.
 #pragma once
@@ -51,19 +52,20 @@ Result<VersionInterval> parse_requirement(std::string_view requirement, Requirem
 
 bool is_empty(const VersionInterval& interval);
 
-// The events of the versions outside every interval of `unaffected` (in any order); nullopt when
-// OSV events cannot state that set. No intervals: everything is affected (introduced "0").
-// Empty when nothing is affected.
-std::optional<std::vector<VersionEvent>> events_outside(std::vector<VersionInterval> unaffected);
+// The events of the versions outside every interval of `unaffected` (in any order). No
+// intervals: everything is affected (introduced "0"). Empty when nothing is affected. A stretch
+// right after an inclusive upper bound ("<= 1.13.7" unaffected, ">= 1.13.10" patched) starts with
+// introduced_after 1.13.7.
+std::vector<VersionEvent> events_outside(std::vector<VersionInterval> unaffected);
 
 // The affected versions' events of an advisory that lists the requirements that are safe
 // (patched and unaffected lists, RustSec and RubySec style). Errors (kInvalidArgument) say why
-// the record cannot be used: a requirement that does not parse, versions OSV events cannot state,
-// or no affected versions at all.
+// the record cannot be used: a requirement that does not parse, or no affected versions at all.
 Result<std::vector<VersionEvent>> affected_outside(
     std::initializer_list<const std::vector<std::string>*> safe_lists, RequirementSyntax syntax);
 
-// The events of the versions inside `affected`; nullopt when its lower bound is exclusive.
+// The events of the versions inside `affected` (an exclusive lower bound "> X" starts with
+// introduced_after X); nullopt when the interval is empty.
 std::optional<std::vector<VersionEvent>> events_inside(const VersionInterval& affected);
 
 }  // namespace bulwark::vulndb::feed

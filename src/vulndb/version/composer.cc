@@ -110,7 +110,10 @@ std::string with_modifier(std::string version, const Modifier& m) {
     if (m.stability == "stable") return version;
     std::string_view numbers = m.numbers;
     while (!numbers.empty() && (numbers[0] == '.' || numbers[0] == '-')) numbers.remove_prefix(1);
-    version += "-" + expand_stability(m.stability) + std::string(numbers);
+    // Appended piece by piece (operator+ chains trip GCC 12's -Wrestrict false positive at -O3).
+    version += '-';
+    version += expand_stability(m.stability);
+    version += numbers;
   }
   if (m.dev) version += "-dev";
   return version;
