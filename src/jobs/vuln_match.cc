@@ -105,18 +105,22 @@ Result<RematchStats> VulnMatcher::match_batch(
   std::vector<metadata::ImageMatch> batch;
   results.reserve(images.size());
   batch.reserve(images.size());
-  for (const auto& inv : images) {
-    vulndb::MatchResult result = snap.index->match(match_input_of(inv));
-    metadata::ImageMatch match{inv.repository, inv.digest, snap.generation, {}};
-    match.findings.reserve(result.findings.size());
-    for (const auto& f : result.findings) {
-      match.findings.push_back(metadata::FindingRecord{
-          f.vulnerability, f.package_type, f.package_name, f.installed_version,
-          std::string(vulndb::severity_name(f.severity)), f.fixed_version,
-          deadlines_.after(f.severity), boost::json::serialize(vulndb::finding_json(f))});
+  // Every result stays alive until the batch is recorded: details are serialised lazily, for
+  // new and changed findings only.
+  for (const auto& inv : images) results.push_back(snap.index->match(match_input_of(inv)));
+  for (size_t i = 0; i < images.size(); ++i) {
+    metadata::ImageMatch match{images[i].repository, images[i].digest, snap.generation, {}};
+    match.findings.reserve(results[i].findings.size());
+    for (const vulndb::Finding& f : results[i].findings) {
+      metadata::FindingRecord record{f.vulnerability, f.package_type, f.package_name,
+                                     f.installed_version,
+                                     std::string(vulndb::severity_name(f.severity)),
+                                     f.fixed_version, deadlines_.after(f.severity),
+                                     /*detail_json=*/"", vulndb::finding_fingerprint(f),
+                                     [&f] { return boost::json::serialize(vulndb::finding_json(f)); }};
+      match.findings.push_back(std::move(record));
     }
     batch.push_back(std::move(match));
-    if (keep_changed != nullptr) results.push_back(std::move(result));
   }
   BULWARK_ASSIGN_OR_RETURN(metadata::MatchDiff diff,
                            findings_.record_matches(batch, now, changed_job));

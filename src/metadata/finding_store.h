@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,11 @@ struct FindingRecord {
   std::string fixed_version;  // empty: no fix
   int64_t deadline_after = 0;  // seconds from first_seen the policy allows; 0: no deadline
   std::string detail_json;    // the whole finding as the report's JSON object
+  // Recording: a fingerprint of the detail, compared with the stored one, and the detail made
+  // only when it must be written (a new or changed finding); when `make_detail` is empty,
+  // detail_json is written as it is.
+  uint64_t fingerprint = 0;
+  std::function<std::string()> make_detail = {};
 };
 
 struct StoredFinding {

@@ -86,6 +86,11 @@ Result<std::vector<IndexedPackage>> packages_of(sqlite::Db& db, int64_t reposito
   });
 }
 
+// What is written for a finding: its detail, made now if it is made lazily.
+std::string detail_of(const FindingRecord& f) { return f.make_detail ? f.make_detail() : f.detail_json; }
+// The fingerprint as SQLite stores it (a signed 64-bit integer, bit for bit).
+int64_t fingerprint_of(const FindingRecord& f) { return static_cast<int64_t>(f.fingerprint); }
+
 // Records one image's current findings against its open ones.
 Result<bool> record_image(sqlite::Db& db, int64_t repository_id, const ImageMatch& match,
                           int64_t now, MatchDiff& diff) {
@@ -100,8 +105,8 @@ Result<bool> record_image(sqlite::Db& db, int64_t repository_id, const ImageMatc
     BULWARK_ASSIGN_OR_RETURN(
         sqlite::Stmt query,
         db.prepare("SELECT id, vulnerability, package_type, package_name, installed_version, "
-                   "severity, fixed_version, detail, first_seen, deadline FROM findings WHERE "
-                   "repository_id = ? AND manifest_digest = ? AND resolved_at IS NULL"));
+                   "severity, fixed_version, fingerprint, first_seen, deadline FROM findings "
+                   "WHERE repository_id = ? AND manifest_digest = ? AND resolved_at IS NULL"));
     query.bind(repository_id).bind(match.digest);
     for (;;) {
       BULWARK_ASSIGN_OR_RETURN(bool row, query.step());
@@ -109,7 +114,7 @@ Result<bool> record_image(sqlite::Db& db, int64_t repository_id, const ImageMatc
       Open o{query.column_int(0), query.column_int(8),
              FindingRecord{query.column_text(1), query.column_text(2), query.column_text(3),
                            query.column_text(4), query.column_text(5), query.column_text(6), 0,
-                           query.column_text(7)}};
+                           "", static_cast<uint64_t>(query.column_int(7))}};
       open.emplace(finding_key(o.record), std::move(o));
     }
   }
@@ -124,15 +129,15 @@ Result<bool> record_image(sqlite::Db& db, int64_t repository_id, const ImageMatc
       ++diff.kept;
       const FindingRecord& was = it->second.record;
       if (was.severity == f.severity && was.fixed_version == f.fixed_version &&
-          was.detail_json == f.detail_json) {
+          was.fingerprint == f.fingerprint) {
         continue;
       }
       changed = true;
       BULWARK_ASSIGN_OR_RETURN(
           sqlite::Stmt update,
           db.prepare("UPDATE findings SET severity = ?, fixed_version = ?, detail = ?, "
-                     "deadline = ? WHERE id = ?"));
-      update.bind(f.severity).bind(f.fixed_version).bind(f.detail_json);
+                     "fingerprint = ?, deadline = ? WHERE id = ?"));
+      update.bind(f.severity).bind(f.fixed_version).bind(detail_of(f)).bind(fingerprint_of(f));
       if (auto d = deadline_of(it->second.first_seen, f.deadline_after)) {
         update.bind(*d);
       } else {
@@ -148,7 +153,8 @@ Result<bool> record_image(sqlite::Db& db, int64_t repository_id, const ImageMatc
         sqlite::Stmt insert,
         db.prepare("INSERT INTO findings (repository_id, manifest_digest, vulnerability, "
                    "package_type, package_name, installed_version, severity, fixed_version, "
-                   "first_seen, deadline, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                   "first_seen, deadline, detail, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                   "?, ?, ?)"));
     insert.bind(repository_id)
         .bind(match.digest)
         .bind(f.vulnerability)
@@ -163,7 +169,7 @@ Result<bool> record_image(sqlite::Db& db, int64_t repository_id, const ImageMatc
     } else {
       insert.bind(std::nullopt);
     }
-    BULWARK_TRY_VOID(insert.bind(f.detail_json).run());
+    BULWARK_TRY_VOID(insert.bind(detail_of(f)).bind(fingerprint_of(f)).run());
     // A later duplicate in the same batch must not open it twice.
     open.emplace(finding_key(f), Open{0, now, f, true});
   }

@@ -34,6 +34,9 @@
 //     "epss": {"score": 0.97, "percentile": 0.99} | null,
 //     "cwes": ["CWE-79"], "references": ["https://..."]
 //   }
+#include <cstring>
+#include <optional>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -96,6 +99,51 @@ json::object finding_json(const Finding& f) {
   o["cwes"] = strings(f.cwes);
   o["references"] = strings(f.references);
   return o;
+}
+
+namespace {
+
+// FNV-1a over the fields, each followed by a separator byte so that ("ab","c") != ("a","bc").
+class Fnv {
+ public:
+  Fnv& add(std::string_view s) {
+    for (char c : s) mix(static_cast<unsigned char>(c));
+    mix(0x1f);
+    return *this;
+  }
+  Fnv& add(const std::vector<std::string>& list) {
+    for (const auto& s : list) add(s);
+    mix(0x1e);
+    return *this;
+  }
+  Fnv& add(std::optional<double> v) {
+    if (!v) return add(std::string_view("-"));
+    uint64_t bits = 0;
+    std::memcpy(&bits, &*v, sizeof bits);
+    for (int i = 0; i < 8; ++i) mix(static_cast<unsigned char>(bits >> (8 * i)));
+    return *this;
+  }
+  uint64_t value() const { return h_; }
+
+ private:
+  void mix(unsigned char c) {
+    h_ ^= c;
+    h_ *= 0x100000001b3ULL;
+  }
+  uint64_t h_ = 0xcbf29ce484222325ULL;
+};
+
+}  // namespace
+
+uint64_t finding_fingerprint(const Finding& f) {
+  Fnv h;
+  h.add(f.vulnerability).add(f.aliases).add(f.advisory).add(f.advisory_source).add(f.summary);
+  h.add(f.package_name).add(f.package_type).add(f.installed_version).add(f.purl);
+  h.add(fix_state(f)).add(f.fixed_version).add(severity_name(f.severity)).add(f.severity_source);
+  h.add(f.cvss_score).add(f.cvss_vector);
+  h.add(f.kev ? std::string_view("kev") : std::string_view()).add(f.kev_due_date);
+  h.add(f.epss).add(f.epss_percentile).add(f.cwes).add(f.references);
+  return h.value();
 }
 
 namespace {

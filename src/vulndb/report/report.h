@@ -49,6 +49,10 @@ const ReportFormat* find_report_format(std::string_view name);
 // same object per finding.
 boost::json::object finding_json(const Finding& finding);
 
+// A 64-bit fingerprint of everything finding_json writes (not cryptographic): equal findings
+// give equal fingerprints, so a re-match can tell an unchanged finding without serialising it.
+uint64_t finding_fingerprint(const Finding& finding);
+
 // Media type of Bulwark's JSON report when attached to an image as a referrer artifact.
 inline constexpr std::string_view kScanReportMediaType = "application/vnd.bulwark.vulnerability-report.v1+json";
 

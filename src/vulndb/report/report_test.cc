@@ -270,6 +270,54 @@ TEST(JsonReport, EveryFindingField) {
   EXPECT_EQ(not_affected[0].at("status").as_string(), "not-affected");
 }
 
+// The fingerprint sees every field finding_json writes: changing any one changes it.
+TEST(JsonReport, FingerprintChangesWithEveryField) {
+  const Finding base = openssl_finding();
+  EXPECT_EQ(finding_fingerprint(base), finding_fingerprint(openssl_finding()));
+  using Mutation = void (*)(Finding&);
+  const Mutation mutations[] = {
+      [](Finding& f) { f.vulnerability += "x"; },
+      [](Finding& f) { f.aliases.push_back("GHSA-x"); },
+      [](Finding& f) { f.advisory += "x"; },
+      [](Finding& f) { f.advisory_source += "x"; },
+      [](Finding& f) { f.summary += "x"; },
+      [](Finding& f) { f.package_name += "x"; },
+      [](Finding& f) { f.package_type += "x"; },
+      [](Finding& f) { f.installed_version += "x"; },
+      [](Finding& f) { f.purl += "x"; },
+      [](Finding& f) { f.fixed_version += "x"; },
+      [](Finding& f) { f.severity = Severity::kLow; },
+      [](Finding& f) { f.severity_source += "x"; },
+      [](Finding& f) { f.cvss_score = f.cvss_score.value_or(0) + 0.1; },
+      [](Finding& f) { f.cvss_vector += "x"; },
+      [](Finding& f) { f.kev = !f.kev; },
+      [](Finding& f) { f.kev_due_date += "1"; },
+      [](Finding& f) { f.epss = f.epss.value_or(0) + 0.001; },
+      [](Finding& f) { f.epss_percentile = f.epss_percentile.value_or(0) + 0.001; },
+      [](Finding& f) { f.cwes.push_back("CWE-1"); },
+      [](Finding& f) { f.references.push_back("https://x"); },
+  };
+  for (size_t i = 0; i < std::size(mutations); ++i) {
+    Finding changed = base;
+    mutations[i](changed);
+    EXPECT_NE(finding_fingerprint(changed), finding_fingerprint(base)) << "mutation " << i;
+  }
+  // The state as the report spells it: unfixed and will-not-fix differ.
+  Finding unfixed = base, never = base;
+  unfixed.fixed_version.clear();
+  never.fixed_version.clear();
+  unfixed.status = AffectedStatus::kUnfixed;
+  never.status = AffectedStatus::kWillNotFix;
+  EXPECT_NE(finding_fingerprint(unfixed), finding_fingerprint(never));
+  // Field boundaries count: moving a character from one field to the next is a change.
+  Finding a = base, b = base;
+  a.advisory = "ab";
+  a.advisory_source = "c";
+  b.advisory = "a";
+  b.advisory_source = "bc";
+  EXPECT_NE(finding_fingerprint(a), finding_fingerprint(b));
+}
+
 TEST(JsonReport, InvalidUtf8IsReplaced) {
   ScanReport report = sample_report();
   report.images[0].result.findings[0].summary = "bad \xff byte";
