@@ -1,6 +1,8 @@
 // Matching stored images against the vulnerability database (vuln_match.h).
 #include "jobs/vuln_match.h"
 
+#include <future>
+
 #include <boost/json.hpp>
 
 #include "common/clock.h"
@@ -12,6 +14,7 @@ namespace bulwark::jobs {
 namespace {
 
 constexpr size_t kPage = 256;  // images per listing page and per recording transaction
+constexpr size_t kParallelMatch = 64;  // pages at least this large are matched on two threads
 
 }  // namespace
 
@@ -95,41 +98,58 @@ Result<vulndb::DbSnapshot> VulnMatcher::snapshot() {
   return snapshot_;
 }
 
-Result<RematchStats> VulnMatcher::match_batch(
-    const std::vector<metadata::StoredInventory>& images, const vulndb::DbSnapshot& snap,
-    std::string_view changed_job, std::vector<std::pair<size_t, vulndb::MatchResult>>* keep_changed) {
-  RematchStats stats;
-  stats.generation = snap.generation;
-  const int64_t now = unix_seconds();
-  std::vector<vulndb::MatchResult> results;
-  std::vector<metadata::ImageMatch> batch;
-  results.reserve(images.size());
-  batch.reserve(images.size());
-  // Every result stays alive until the batch is recorded: details are serialised lazily, for
-  // new and changed findings only.
-  for (const auto& inv : images) results.push_back(snap.index->match(match_input_of(inv)));
-  for (size_t i = 0; i < images.size(); ++i) {
-    metadata::ImageMatch match{images[i].repository, images[i].digest, snap.generation, {}};
-    match.findings.reserve(results[i].findings.size());
-    for (const vulndb::Finding& f : results[i].findings) {
-      metadata::FindingRecord record{f.vulnerability, f.package_type, f.package_name,
-                                     f.installed_version,
-                                     std::string(vulndb::severity_name(f.severity)),
-                                     f.fixed_version, deadlines_.after(f.severity),
-                                     /*detail_json=*/"", vulndb::finding_fingerprint(f),
-                                     [&f] { return boost::json::serialize(vulndb::finding_json(f)); }};
-      match.findings.push_back(std::move(record));
+VulnMatcher::Matched VulnMatcher::match_images(std::vector<metadata::StoredInventory> images,
+                                               const vulndb::DbSnapshot& snap) const {
+  Matched out;
+  out.images = std::move(images);
+  // Large pages are matched in two halves on two threads.
+  out.results.resize(out.images.size());
+  auto match_range = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      out.results[i] = snap.index->match(match_input_of(out.images[i]));
     }
-    batch.push_back(std::move(match));
+  };
+  const size_t n = out.images.size();
+  if (n >= kParallelMatch) {
+    auto second = std::async(std::launch::async, match_range, n / 2, n);
+    match_range(0, n / 2);
+    second.get();
+  } else {
+    match_range(0, n);
   }
+  return out;
+}
+
+void VulnMatcher::build_records(Matched& matched, int64_t generation) const {
+  matched.batch.reserve(matched.images.size());
+  // Details are serialised lazily, for new and changed findings only.
+  for (size_t i = 0; i < matched.images.size(); ++i) {
+    metadata::ImageMatch match{matched.images[i].repository, matched.images[i].digest, generation, {}};
+    match.findings.reserve(matched.results[i].findings.size());
+    for (const vulndb::Finding& f : matched.results[i].findings) {
+      match.findings.push_back(metadata::FindingRecord{
+          f.vulnerability, f.package_type, f.package_name, f.installed_version,
+          std::string(vulndb::severity_name(f.severity)), f.fixed_version,
+          deadlines_.after(f.severity), /*detail_json=*/"", vulndb::finding_fingerprint(f),
+          [&f] { return boost::json::serialize(vulndb::finding_json(f)); }});
+    }
+    matched.batch.push_back(std::move(match));
+  }
+}
+
+Result<RematchStats> VulnMatcher::record_batch(
+    Matched& matched, int64_t generation, std::string_view changed_job,
+    std::vector<std::pair<size_t, vulndb::MatchResult>>* keep_changed) {
+  RematchStats stats;
+  build_records(matched, generation);
   BULWARK_ASSIGN_OR_RETURN(metadata::MatchDiff diff,
-                           findings_.record_matches(batch, now, changed_job));
-  stats.images = images.size();
+                           findings_.record_matches(matched.batch, unix_seconds(), changed_job));
+  stats.images = matched.images.size();
   stats.opened = diff.opened;
   stats.resolved = diff.resolved;
   stats.reports = diff.changed.size();
   if (keep_changed != nullptr) {
-    for (size_t i : diff.changed) keep_changed->emplace_back(i, std::move(results[i]));
+    for (size_t i : diff.changed) keep_changed->emplace_back(i, std::move(matched.results[i]));
   }
   return stats;
 }
@@ -163,7 +183,8 @@ Result<void> VulnMatcher::match_image(std::string_view repository, std::string_v
   BULWARK_ASSIGN_OR_RETURN(auto inv, findings_.get_inventory(repository, digest));
   if (!inv) return fail(ErrorCode::kNotFound, "the image has no package index yet");
   std::vector<std::pair<size_t, vulndb::MatchResult>> changed;
-  BULWARK_TRY_VOID(match_batch({*inv}, snap, {}, &changed));
+  Matched matched = match_images({*inv}, snap);
+  BULWARK_TRY_VOID(record_batch(matched, snap.generation, {}, &changed));
   for (auto& [index, result] : changed) BULWARK_TRY_VOID(write_report(*inv, snap, std::move(result)));
   return ok();
 }
@@ -183,20 +204,39 @@ Result<RematchStats> VulnMatcher::rematch_if_changed(const std::function<void()>
   total.generation = snap.generation;
   if (!snap.index || snap.generation == rematched_generation_) return total;
   const int64_t started = unix_millis();
+  // One page of the images behind the snapshot, matched.
+  struct Page {
+    Matched matched;
+    bool last = false;
+  };
   std::string cursor;
-  do {
-    BULWARK_ASSIGN_OR_RETURN(auto page, findings_.list_inventories(cursor, kPage));
-    std::erase_if(page, [&](const metadata::StoredInventory& inv) {
+  auto next_page = [this, &cursor, &snap]() -> Result<Page> {
+    Page page;
+    BULWARK_ASSIGN_OR_RETURN(auto images, findings_.list_inventories(cursor, kPage));
+    page.last = cursor.empty();
+    std::erase_if(images, [&](const metadata::StoredInventory& inv) {
       return inv.db_generation == snap.generation;
     });
-    if (page.empty()) continue;
-    BULWARK_ASSIGN_OR_RETURN(RematchStats stats, match_batch(page, snap, kVulnReportJob, nullptr));
-    if (stats.reports > 0 && reports_queued) reports_queued();
-    total.images += stats.images;
-    total.opened += stats.opened;
-    total.resolved += stats.resolved;
-    total.reports += stats.reports;
-  } while (!cursor.empty());
+    page.matched = match_images(std::move(images), snap);
+    return page;
+  };
+  // Listing and matching (any thread: the index is immutable) overlap with recording (the
+  // store's single writer).
+  std::future<Result<Page>> ahead = std::async(std::launch::async, next_page);
+  for (;;) {
+    BULWARK_ASSIGN_OR_RETURN(Page page, ahead.get());
+    if (!page.last) ahead = std::async(std::launch::async, next_page);
+    if (!page.matched.images.empty()) {
+      BULWARK_ASSIGN_OR_RETURN(RematchStats stats,
+                               record_batch(page.matched, snap.generation, kVulnReportJob, nullptr));
+      if (stats.reports > 0 && reports_queued) reports_queued();
+      total.images += stats.images;
+      total.opened += stats.opened;
+      total.resolved += stats.resolved;
+      total.reports += stats.reports;
+    }
+    if (page.last) break;
+  }
   rematched_generation_ = snap.generation;
   if (total.images > 0) {
     log_event(LogLevel::kInfo, "stored images re-matched",

@@ -75,7 +75,9 @@ class VulnMatcher {
 
   // When the database generation differs from the one last re-matched (or images were left
   // behind), re-matches every indexed image that is behind it. Returns what was done (images
-  // 0 when nothing was behind). Report jobs are queued for the images whose findings changed;
+  // 0 when nothing was behind). Pages are pipelined: the next page is listed and matched on a
+  // second thread while this one is recorded. Report jobs are queued for the images whose
+  // findings changed;
   // `reports_queued` (if set) is called after a page queued some, to wake the job workers.
   Result<RematchStats> rematch_if_changed(const std::function<void()>& reports_queued = {});
 
@@ -83,11 +85,22 @@ class VulnMatcher {
   // The current snapshot, reloaded when the generation moved; null index when there is no
   // database file.
   Result<vulndb::DbSnapshot> snapshot();
-  // Matches and records a batch; the results of the images whose findings changed are returned
-  // with their indexes when `keep_changed`.
-  Result<RematchStats> match_batch(const std::vector<metadata::StoredInventory>& images,
-                                   const vulndb::DbSnapshot& snap, std::string_view changed_job,
-                                   std::vector<std::pair<size_t, vulndb::MatchResult>>* keep_changed);
+  // Images matched and their findings ready to record (each record's lazy detail points into
+  // `results`, which moving the struct keeps in place).
+  struct Matched {
+    std::vector<metadata::StoredInventory> images;
+    std::vector<vulndb::MatchResult> results;
+    std::vector<metadata::ImageMatch> batch;
+  };
+  // Matches `images` (batch left empty). Thread-safe: reads only the immutable snapshot.
+  Matched match_images(std::vector<metadata::StoredInventory> images,
+                       const vulndb::DbSnapshot& snap) const;
+  // Fills matched.batch: the records, with fingerprints and lazy details.
+  void build_records(Matched& matched, int64_t generation) const;
+  // Records a matched batch (building its records first); the results of the images whose
+  // findings changed are moved to `keep_changed` with their indexes when it is not null.
+  Result<RematchStats> record_batch(Matched& matched, int64_t generation, std::string_view changed_job,
+                                    std::vector<std::pair<size_t, vulndb::MatchResult>>* keep_changed);
   // Attaches `result` as the image's report and retires the previous one.
   Result<void> write_report(const metadata::StoredInventory& inv, const vulndb::DbSnapshot& snap,
                             vulndb::MatchResult result);

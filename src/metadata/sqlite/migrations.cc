@@ -258,6 +258,7 @@ CREATE TABLE findings (
   resolved_at INTEGER,
   deadline INTEGER,
   detail TEXT NOT NULL,
+  key_hash INTEGER NOT NULL DEFAULT 0,
   fingerprint INTEGER NOT NULL DEFAULT 0,
   FOREIGN KEY (repository_id, manifest_digest) REFERENCES manifests(repository_id, digest)
     ON DELETE CASCADE

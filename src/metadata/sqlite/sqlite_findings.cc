@@ -4,7 +4,7 @@
 #include <array>
 #include <functional>
 #include <tuple>
-#include <map>
+#include <unordered_map>
 #include <string>
 
 #include "common/clock.h"
@@ -23,14 +23,45 @@ size_t severity_rank(std::string_view name) {
   return static_cast<size_t>(it - kSeverityOrder.begin());
 }
 
-// The identity of a finding within one image.
-std::string finding_key(const FindingRecord& f) {
-  std::string key;
-  for (const std::string* part : {&f.vulnerability, &f.package_type, &f.package_name, &f.installed_version}) {
-    key += *part;
-    key += '\x1f';
+// 64-bit FNV-1a over strings, each followed by a separator byte. Used to compare findings
+// across matches as integers (SQLite stores them bit for bit as signed 64-bit values); a
+// collision between two different findings of one image is astronomically unlikely and would
+// only keep one of them open under the other's first sighting.
+class Fnv {
+ public:
+  Fnv& add(std::string_view s) {
+    for (char c : s) mix(static_cast<unsigned char>(c));
+    mix(0x1f);
+    return *this;
   }
-  return key;
+  Fnv& add(uint64_t v) {
+    for (int i = 0; i < 8; ++i) mix(static_cast<unsigned char>(v >> (8 * i)));
+    return *this;
+  }
+  int64_t value() const { return static_cast<int64_t>(h_); }
+
+ private:
+  void mix(unsigned char c) {
+    h_ ^= c;
+    h_ *= 0x100000001b3ULL;
+  }
+  uint64_t h_ = 0xcbf29ce484222325ULL;
+};
+
+// The identity of a finding within one image: vulnerability, package and installed version.
+int64_t key_hash(const FindingRecord& f) {
+  return Fnv().add(f.vulnerability).add(f.package_type).add(f.package_name).add(f.installed_version).value();
+}
+
+// Everything a stored finding row is derived from: the caller's fingerprint of the detail, the
+// severity, the fix and the deadline policy.
+int64_t row_fingerprint(const FindingRecord& f) {
+  return Fnv()
+      .add(f.fingerprint)
+      .add(f.severity)
+      .add(f.fixed_version)
+      .add(static_cast<uint64_t>(f.deadline_after))
+      .value();
 }
 
 // The repository id of a stored manifest, or nullopt when it is gone.
@@ -88,34 +119,29 @@ Result<std::vector<IndexedPackage>> packages_of(sqlite::Db& db, int64_t reposito
 
 // What is written for a finding: its detail, made now if it is made lazily.
 std::string detail_of(const FindingRecord& f) { return f.make_detail ? f.make_detail() : f.detail_json; }
-// The fingerprint as SQLite stores it (a signed 64-bit integer, bit for bit).
-int64_t fingerprint_of(const FindingRecord& f) { return static_cast<int64_t>(f.fingerprint); }
 
 // Records one image's current findings against its open ones.
 Result<bool> record_image(sqlite::Db& db, int64_t repository_id, const ImageMatch& match,
                           int64_t now, MatchDiff& diff) {
+  // The image's open findings, as integers only (the rows' detail is not read).
   struct Open {
     int64_t id;
     int64_t first_seen;
-    FindingRecord record;
+    int64_t fingerprint;
     bool seen = false;
   };
-  std::map<std::string, Open> open;
+  std::unordered_map<int64_t, Open> open;
   {
     BULWARK_ASSIGN_OR_RETURN(
         sqlite::Stmt query,
-        db.prepare("SELECT id, vulnerability, package_type, package_name, installed_version, "
-                   "severity, fixed_version, fingerprint, first_seen, deadline FROM findings "
-                   "WHERE repository_id = ? AND manifest_digest = ? AND resolved_at IS NULL"));
+        db.prepare("SELECT id, key_hash, fingerprint, first_seen FROM findings WHERE "
+                   "repository_id = ? AND manifest_digest = ? AND resolved_at IS NULL"));
     query.bind(repository_id).bind(match.digest);
     for (;;) {
       BULWARK_ASSIGN_OR_RETURN(bool row, query.step());
       if (!row) break;
-      Open o{query.column_int(0), query.column_int(8),
-             FindingRecord{query.column_text(1), query.column_text(2), query.column_text(3),
-                           query.column_text(4), query.column_text(5), query.column_text(6), 0,
-                           "", static_cast<uint64_t>(query.column_int(7))}};
-      open.emplace(finding_key(o.record), std::move(o));
+      open.emplace(query.column_int(1),
+                   Open{query.column_int(0), query.column_int(3), query.column_int(2)});
     }
   }
   bool changed = false;
@@ -123,21 +149,19 @@ Result<bool> record_image(sqlite::Db& db, int64_t repository_id, const ImageMatc
     return after > 0 ? std::optional<int64_t>(first_seen + after) : std::nullopt;
   };
   for (const auto& f : match.findings) {
-    auto it = open.find(finding_key(f));
+    const int64_t key = key_hash(f);
+    const int64_t fingerprint = row_fingerprint(f);
+    auto it = open.find(key);
     if (it != open.end() && !it->second.seen) {
       it->second.seen = true;
       ++diff.kept;
-      const FindingRecord& was = it->second.record;
-      if (was.severity == f.severity && was.fixed_version == f.fixed_version &&
-          was.fingerprint == f.fingerprint) {
-        continue;
-      }
+      if (it->second.fingerprint == fingerprint) continue;
       changed = true;
       BULWARK_ASSIGN_OR_RETURN(
           sqlite::Stmt update,
           db.prepare("UPDATE findings SET severity = ?, fixed_version = ?, detail = ?, "
                      "fingerprint = ?, deadline = ? WHERE id = ?"));
-      update.bind(f.severity).bind(f.fixed_version).bind(detail_of(f)).bind(fingerprint_of(f));
+      update.bind(f.severity).bind(f.fixed_version).bind(detail_of(f)).bind(fingerprint);
       if (auto d = deadline_of(it->second.first_seen, f.deadline_after)) {
         update.bind(*d);
       } else {
@@ -153,8 +177,8 @@ Result<bool> record_image(sqlite::Db& db, int64_t repository_id, const ImageMatc
         sqlite::Stmt insert,
         db.prepare("INSERT INTO findings (repository_id, manifest_digest, vulnerability, "
                    "package_type, package_name, installed_version, severity, fixed_version, "
-                   "first_seen, deadline, detail, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                   "?, ?, ?)"));
+                   "first_seen, deadline, detail, key_hash, fingerprint) VALUES (?, ?, ?, ?, ?, ?, "
+                   "?, ?, ?, ?, ?, ?, ?)"));
     insert.bind(repository_id)
         .bind(match.digest)
         .bind(f.vulnerability)
@@ -169,9 +193,9 @@ Result<bool> record_image(sqlite::Db& db, int64_t repository_id, const ImageMatc
     } else {
       insert.bind(std::nullopt);
     }
-    BULWARK_TRY_VOID(insert.bind(detail_of(f)).bind(fingerprint_of(f)).run());
-    // A later duplicate in the same batch must not open it twice.
-    open.emplace(finding_key(f), Open{0, now, f, true});
+    BULWARK_TRY_VOID(insert.bind(detail_of(f)).bind(key).bind(fingerprint).run());
+    // A later duplicate in the same match must not open it twice.
+    open.emplace(key, Open{0, now, fingerprint, true});
   }
   for (const auto& [key, o] : open) {
     if (o.seen) continue;

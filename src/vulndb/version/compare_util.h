@@ -41,6 +41,17 @@ bool split_semver_identifiers(std::string_view s, bool prerelease, std::vector<s
 // Byte-wise three-way comparison (-1, 0, 1).
 int compare_bytes(std::string_view a, std::string_view b);
 
+// compare_checked for schemes whose parser returns std::optional<Parsed>: each string is parsed
+// once (not once to validate and again to compare), then compared with cmp(Parsed, Parsed).
+template <class Parse, class Compare>
+int compare_parsed_once(std::string_view a, std::string_view b, Parse parse, Compare cmp) {
+  const auto x = parse(a);
+  const auto y = parse(b);
+  if (x && y) return sign(cmp(*x, *y));
+  if (x.has_value() != y.has_value()) return x ? -1 : 1;
+  return compare_bytes(a, b);
+}
+
 // Orders a and b by `cmp` when both are valid; a valid version sorts before an invalid one;
 // two invalid versions compare byte-wise. Returns -1, 0 or 1.
 int compare_checked(std::string_view a, std::string_view b, bool (*valid)(std::string_view),

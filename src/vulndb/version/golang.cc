@@ -113,8 +113,7 @@ int compare_ident(std::string_view a, std::string_view b) {
   return compare_bytes(a, b);
 }
 
-int golang_compare_valid(std::string_view a, std::string_view b) {
-  const GoVersion x = *parse(a), y = *parse(b);
+int compare_parsed(const GoVersion& x, const GoVersion& y) {
   if (int r = compare_digits(x.major, y.major)) return r;
   if (int r = compare_digits(x.minor, y.minor)) return r;
   if (int r = compare_digits(x.patch, y.patch)) return r;
@@ -126,7 +125,7 @@ int golang_compare_valid(std::string_view a, std::string_view b) {
 }
 
 int golang_compare(std::string_view a, std::string_view b) {
-  return compare_checked(a, b, golang_valid, golang_compare_valid);
+  return compare_parsed_once(a, b, parse, compare_parsed);
 }
 
 }  // namespace

@@ -154,16 +154,18 @@ std::optional<Pep440> parse(std::string_view text) {
 
 bool pep440_valid(std::string_view v) { return parse(v).has_value(); }
 
-int compare_release(std::vector<std::string> a, std::vector<std::string> b) {
-  auto trim = [](std::vector<std::string>& r) {
-    while (!r.empty() && compare_digits(r.back(), "0") == 0) r.pop_back();
+// Release segments, trailing zeros ignored ("1.0" == "1"), without copying them.
+int compare_release(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  auto significant = [](const std::vector<std::string>& r) {
+    size_t n = r.size();
+    while (n > 0 && compare_digits(r[n - 1], "0") == 0) --n;
+    return n;
   };
-  trim(a);
-  trim(b);
-  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
+  const size_t na = significant(a), nb = significant(b);
+  for (size_t i = 0; i < na && i < nb; ++i) {
     if (int r = compare_digits(a[i], b[i])) return r;
   }
-  return (a.size() > b.size()) - (a.size() < b.size());
+  return (na > nb) - (na < nb);
 }
 
 // -1 = negative infinity, 1 = positive infinity, 0 = compare the values.
@@ -183,8 +185,7 @@ int compare_local(const std::vector<std::string>& a, const std::vector<std::stri
   return (a.size() > b.size()) - (a.size() < b.size());
 }
 
-int pep440_compare_valid(std::string_view a, std::string_view b) {
-  Pep440 x = *parse(a), y = *parse(b);
+int compare_parsed(const Pep440& x, const Pep440& y) {
   if (int r = compare_digits(x.epoch, y.epoch)) return r;
   if (int r = compare_release(x.release, y.release)) return r;
   // Pre-release key: a lone dev release is below every pre-release; no pre-release is above.
@@ -204,7 +205,7 @@ int pep440_compare_valid(std::string_view a, std::string_view b) {
 }
 
 int pep440_compare(std::string_view a, std::string_view b) {
-  return compare_checked(a, b, pep440_valid, pep440_compare_valid);
+  return compare_parsed_once(a, b, parse, compare_parsed);
 }
 
 }  // namespace
