@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "common/fnv.h"
 #include "metadata/sqlite/store_internal.h"
 
 namespace bulwark::metadata {
@@ -23,45 +24,25 @@ size_t severity_rank(std::string_view name) {
   return static_cast<size_t>(it - kSeverityOrder.begin());
 }
 
-// 64-bit FNV-1a over strings, each followed by a separator byte. Used to compare findings
-// across matches as integers (SQLite stores them bit for bit as signed 64-bit values); a
-// collision between two different findings of one image is astronomically unlikely and would
-// only keep one of them open under the other's first sighting.
-class Fnv {
- public:
-  Fnv& add(std::string_view s) {
-    for (char c : s) mix(static_cast<unsigned char>(c));
-    mix(0x1f);
-    return *this;
-  }
-  Fnv& add(uint64_t v) {
-    for (int i = 0; i < 8; ++i) mix(static_cast<unsigned char>(v >> (8 * i)));
-    return *this;
-  }
-  int64_t value() const { return static_cast<int64_t>(h_); }
-
- private:
-  void mix(unsigned char c) {
-    h_ ^= c;
-    h_ *= 0x100000001b3ULL;
-  }
-  uint64_t h_ = 0xcbf29ce484222325ULL;
-};
+// Findings are compared across matches as 64-bit FNV-1a hashes (SQLite stores them bit for bit
+// as signed integers); a collision between two different findings of one image is
+// astronomically unlikely and would only keep one of them open under the other's first sighting.
 
 // The identity of a finding within one image: vulnerability, package and installed version.
 int64_t key_hash(const FindingRecord& f) {
-  return Fnv().add(f.vulnerability).add(f.package_type).add(f.package_name).add(f.installed_version).value();
+  return static_cast<int64_t>(
+      Fnv1a().add(f.vulnerability).add(f.package_type).add(f.package_name).add(f.installed_version).value());
 }
 
 // Everything a stored finding row is derived from: the caller's fingerprint of the detail, the
 // severity, the fix and the deadline policy.
 int64_t row_fingerprint(const FindingRecord& f) {
-  return Fnv()
-      .add(f.fingerprint)
-      .add(f.severity)
-      .add(f.fixed_version)
-      .add(static_cast<uint64_t>(f.deadline_after))
-      .value();
+  return static_cast<int64_t>(Fnv1a()
+                                  .add_u64(f.fingerprint)
+                                  .add(f.severity)
+                                  .add(f.fixed_version)
+                                  .add_u64(static_cast<uint64_t>(f.deadline_after))
+                                  .value());
 }
 
 // The repository id of a stored manifest, or nullopt when it is gone.

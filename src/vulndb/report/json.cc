@@ -41,6 +41,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "common/fnv.h"
 #include "scan/sbom/common.h"
 #include "vulndb/report/common.h"
 
@@ -103,46 +104,37 @@ json::object finding_json(const Finding& f) {
 
 namespace {
 
-// FNV-1a over the fields, each followed by a separator byte so that ("ab","c") != ("a","bc").
-class Fnv {
- public:
-  Fnv& add(std::string_view s) {
-    for (char c : s) mix(static_cast<unsigned char>(c));
-    mix(0x1f);
-    return *this;
+// The report's fields into the hash: lists end with a marker, optional numbers by their bits.
+void add(Fnv1a& h, const std::vector<std::string>& list) {
+  for (const auto& s : list) h.add(s);
+  h.end_list();
+}
+void add(Fnv1a& h, std::optional<double> v) {
+  if (!v) {
+    h.add("-");
+    return;
   }
-  Fnv& add(const std::vector<std::string>& list) {
-    for (const auto& s : list) add(s);
-    mix(0x1e);
-    return *this;
-  }
-  Fnv& add(std::optional<double> v) {
-    if (!v) return add(std::string_view("-"));
-    uint64_t bits = 0;
-    std::memcpy(&bits, &*v, sizeof bits);
-    for (int i = 0; i < 8; ++i) mix(static_cast<unsigned char>(bits >> (8 * i)));
-    return *this;
-  }
-  uint64_t value() const { return h_; }
-
- private:
-  void mix(unsigned char c) {
-    h_ ^= c;
-    h_ *= 0x100000001b3ULL;
-  }
-  uint64_t h_ = 0xcbf29ce484222325ULL;
-};
+  uint64_t bits = 0;
+  std::memcpy(&bits, &*v, sizeof bits);
+  h.add_u64(bits);
+}
 
 }  // namespace
 
 uint64_t finding_fingerprint(const Finding& f) {
-  Fnv h;
-  h.add(f.vulnerability).add(f.aliases).add(f.advisory).add(f.advisory_source).add(f.summary);
+  Fnv1a h;
+  h.add(f.vulnerability);
+  add(h, f.aliases);
+  h.add(f.advisory).add(f.advisory_source).add(f.summary);
   h.add(f.package_name).add(f.package_type).add(f.installed_version).add(f.purl);
   h.add(fix_state(f)).add(f.fixed_version).add(severity_name(f.severity)).add(f.severity_source);
-  h.add(f.cvss_score).add(f.cvss_vector);
+  add(h, f.cvss_score);
+  h.add(f.cvss_vector);
   h.add(f.kev ? std::string_view("kev") : std::string_view()).add(f.kev_due_date);
-  h.add(f.epss).add(f.epss_percentile).add(f.cwes).add(f.references);
+  add(h, f.epss);
+  add(h, f.epss_percentile);
+  add(h, f.cwes);
+  add(h, f.references);
   return h.value();
 }
 
