@@ -3,6 +3,7 @@
 #include <boost/algorithm/string/predicate.hpp>
 
 #include "auth/encoding.h"
+#include "common/clock.h"
 #include "common/digest.h"
 #include "common/random.h"
 #include "common/strict_json.h"
@@ -554,7 +555,11 @@ tl::expected<OidcLoginGrant, AccessOutcome> AccessService::finish_oidc_login(
     return tl::unexpected(
         from_auth_failure(principal.error(), "", options_.service, identity->username));
   }
-  auto refresh = tokens_.issue_refresh(*principal, now.unix_seconds);
+  // Issued as of now, not as of the request's start: the provider round trip and provisioning
+  // may have crossed a second boundary, and a token older than the account row it was just
+  // provisioned into would already count as revoked (Authenticator::still_valid).
+  const int64_t issued_at = std::max(now.unix_seconds, unix_seconds());
+  auto refresh = tokens_.issue_refresh(*principal, issued_at);
   if (!refresh) return tl::unexpected(refusal(Verdict::kUnavailable, "cannot issue a token"));
   return OidcLoginGrant{std::move(*principal), std::move(*refresh)};
 }
