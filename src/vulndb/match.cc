@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "vulndb/match_internal.h"
+#include "vulndb/sources/debian_releases.h"
 
 namespace bulwark::vulndb {
 namespace {
@@ -39,23 +40,19 @@ std::string release_none(const scan::OsRelease&) { return {}; }
 
 // Debian: VERSION_ID is the major release ("12"). Testing and unstable images carry no VERSION_ID
 // (the scanner then reports the codename, or "trixie/sid" from /etc/debian_version) and cannot be
-// told apart: a testing codename maps to the release number the tracker files that codename under
-// (sources/debian.cc), the conservative choice for both (testing lags unstable, so its records
-// name at least as many open issues); "sid" alone is "unstable".
+// told apart: a testing codename maps to the release number the tracker files that codename
+// under (sources/debian_releases.h, the importer's own table), the conservative choice for both
+// (testing lags unstable, so its records name at least as many open issues); "sid" alone is
+// "unstable".
 std::string release_debian(const scan::OsRelease& os) {
   if (std::string major = numeric_prefix(os.version, 1); !major.empty()) return major;
-  struct Codename {
-    std::string_view name, release;
-  };
-  // Only the releases whose images can lack a VERSION_ID (testing at some time) are needed.
-  static constexpr std::array<Codename, 5> kCodenames = {
-      {{"bullseye", "11"}, {"bookworm", "12"}, {"trixie", "13"}, {"forky", "14"}, {"duke", "15"}}};
   std::string_view name = os.version.empty() ? std::string_view(os.codename) : os.version;
   name = name.substr(0, name.find('/'));  // "trixie/sid"
-  for (const Codename& c : kCodenames) {
-    if (c.name == name) return std::string(c.release);
+  constexpr std::string_view kPrefix = "debian:";
+  if (std::string_view distro = debian_distro_of(name); distro.starts_with(kPrefix)) {
+    return std::string(distro.substr(kPrefix.size()));  // "sid" -> "unstable"
   }
-  if (name == "sid" || name == "unstable") return "unstable";
+  if (name == "unstable") return "unstable";
   return {};
 }
 

@@ -35,19 +35,17 @@
 
 #include "common/strict_json.h"
 #include "vulndb/advisory.h"
+#include "vulndb/sources/debian_releases.h"
 #include "vulndb/sources/feed_io.h"
 
 namespace bulwark::vulndb {
 namespace {
 
-namespace fs = std::filesystem;
-constexpr size_t kMaxFileBytes = 512u << 20;  // the full export is ~100 MB
-
 struct Release {
   std::string_view codename;
   std::string_view distro;
 };
-constexpr std::array<Release, 17> kReleases = {{
+constexpr std::array<Release, 18> kReleases = {{
     {"hamm", "debian:2.0"},
     {"slink", "debian:2.1"},
     {"potato", "debian:2.2"},
@@ -64,15 +62,23 @@ constexpr std::array<Release, 17> kReleases = {{
     {"bookworm", "debian:12"},
     {"trixie", "debian:13"},
     {"forky", "debian:14"},
+    {"duke", "debian:15"},
     {"sid", "debian:unstable"},
 }};
 
-std::string_view distro_of(std::string_view codename) {
+}  // namespace
+
+std::string_view debian_distro_of(std::string_view codename) {
   for (const auto& release : kReleases) {
     if (release.codename == codename) return release.distro;
   }
   return {};
 }
+
+namespace {
+
+namespace fs = std::filesystem;
+constexpr size_t kMaxFileBytes = 512u << 20;  // the full export is ~100 MB
 
 bool is_json_export(const fs::path& file) {
   if (file.extension() != ".json" && file.filename() != "json") return false;
@@ -163,7 +169,7 @@ void collect_cve(std::string_view package, std::string_view id, const boost::jso
   if (advisory.details.empty()) advisory.details = std::string(feed::string_field(cve, "description"));
   if (no_releases) return;
   for (const auto& [codename, record] : releases->get_object()) {
-    const auto distro = distro_of(codename);
+    const auto distro = debian_distro_of(codename);
     if (distro.empty()) {
       feed::skip(stats, at + ": unknown release " + feed::quoted(codename));
       continue;
@@ -261,7 +267,7 @@ void collect_dsa_list(std::string_view text, const std::string& where,
         i = stop + 1;
       }
     } else if (match(kPackage)) {
-      const auto distro = distro_of(m[1].str());
+      const auto distro = debian_distro_of(m[1].str());
       if (distro.empty()) {
         feed::skip(stats, at + ": unknown release " + feed::quoted(m[1].str()));
         continue;
