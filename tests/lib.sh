@@ -5,8 +5,9 @@
 #   - a private temp dir $T, removed on exit together with every process the script started
 #     (track_pid / kill_tree; the EXIT trap does it even when the script fails);
 #   - start_registry / stop_registry / kill_registry / restart_registry on the data dir $DATA, for
-#     REGISTRY_IMPL=bulwark (default; needs BULWARK_BIN) or REGISTRY_IMPL=distribution (Debian's
-#     docker-registry, a developer aid to check the tests against the reference implementation);
+#     REGISTRY_IMPL=bulwark (default; needs BULWARK_BIN; serve --config $BULWARK_CONFIG when set) or
+#     REGISTRY_IMPL=distribution (Debian's docker-registry, a developer aid to check the tests
+#     against the reference implementation);
 #     $R is the registry's base URL once started;
 #   - req METHOD URL [curl args...]: one HTTP request; the answer is kept in $STATUS, $T/resp.hdrs,
 #     $T/resp.body until the next req. It authenticates as the registry's administrator (HTTP
@@ -17,6 +18,7 @@
 #   - the token flow: token_get, login_refresh, token_refresh, breq (a Bearer request),
 #     claims_of (a JWT's claims), push_image (a small image as any principal), has_event (an
 #     audit export in $EXPORT holds a matching event);
+#   - bw / exit_is / out_json: the bulwark CLI and checks on its exit code and JSON output;
 #   - sk / sk_ok / sk_fails: skopeo with the authfile $T/auth.json;
 #   - check NAME PREDICATE [ARGS...]: counts a pass or a failure; a failure prints what was expected,
 #     what came back (status, headers, body) and keeps going. Predicates (status_is, header_is,
@@ -145,7 +147,7 @@ start_bulwark() {
   echo "=== starting bulwark (data $DATA) at $(date +%T)" >>"$REG_LOG"
   BULWARK_PORT_FILE=$port_file BULWARK_LOG_LEVEL=${BULWARK_LOG_LEVEL:-warn} \
     BULWARK_ADMIN_PASSWORD=$ADMIN_PW \
-    "$BULWARK_BIN" serve --listen 127.0.0.1:0 --data "$DATA" >>"$REG_LOG" 2>&1 &
+    "$BULWARK_BIN" serve --listen 127.0.0.1:0 --data "$DATA" ${BULWARK_CONFIG:+--config "$BULWARK_CONFIG"} >>"$REG_LOG" 2>&1 &
   REG_PID=$!
   track_pid "$REG_PID"
   for ((i = 0; i < 100; i++)); do
@@ -378,6 +380,32 @@ push_image() {
 has_event() {
   jq -e -s "map(.event | select($1)) | length > 0" "$EXPORT" >/dev/null ||
     { echo "no audit event matches $1"; return 1; }
+}
+
+# ---------------------------------------------------------------------------------------------
+# The bulwark CLI (pipeline commands: sign, verify, scan, ...)
+
+# bw ARGS...: runs $BULWARK_BIN; stdout in $T/bw.out, stderr in $T/bw.err, exit code in $BW_RC.
+bw() {
+  BW_RC=0
+  "$BULWARK_BIN" "$@" >"$T/bw.out" 2>"$T/bw.err" || BW_RC=$?
+}
+# exit_is CODE: the last bw exited with CODE.
+exit_is() {
+  [[ $BW_RC == "$1" ]] && return 0
+  echo "expected exit $1, got $BW_RC"
+  echo "stdout:"; head -c 3000 "$T/bw.out"
+  echo "stderr:"; head -c 3000 "$T/bw.err"
+  return 1
+}
+# out_json FILTER VALUE: jq -r FILTER on the last bw's stdout equals VALUE.
+out_json() {
+  local got
+  got=$(jq -r "$1" <"$T/bw.out" 2>&1) || { echo "stdout is not JSON: $(head -c 500 "$T/bw.out")"; return 1; }
+  [[ $got == "$2" ]] && return 0
+  echo "expected $1 == $2, got: $got"
+  echo "stdout:"; head -c 3000 "$T/bw.out"
+  return 1
 }
 
 # ---------------------------------------------------------------------------------------------

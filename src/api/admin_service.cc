@@ -5,7 +5,7 @@
 #include <cctype>
 
 #include "audit/export.h"
-#include "auth/encoding.h"
+#include "common/encoding.h"
 #include "auth/network.h"
 #include "auth/password.h"
 #include "auth/totp.h"
@@ -382,7 +382,7 @@ AdminResult<TotpEnrolment> AdminService::enrol_totp(const Actor& actor, std::str
                   "user " + user.name + " already has TOTP enrolled; remove it first");
     }
     const std::string secret = auth::generate_totp_secret();
-    TotpEnrolment out{auth::base32_encode(secret),
+    TotpEnrolment out{base32_encode(secret),
                       auth::otpauth_uri(options_.totp_issuer, name, secret)};
     BULWARK_TRY_VOID(store_.set_user_totp_secret(name, out.secret));
     return out;

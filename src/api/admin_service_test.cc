@@ -8,7 +8,7 @@
 #include <mutex>
 
 #include "auth/access_testing.h"
-#include "auth/encoding.h"
+#include "common/encoding.h"
 #include "auth/login_throttle.h"
 #include "auth/password.h"
 #include "auth/totp.h"
@@ -161,7 +161,7 @@ TEST_F(AdminServiceTest, UsersManageTheirOwnPasswordAndSecondFactor) {
   stored = fx_.store().get_user("dev");
   EXPECT_EQ((*stored)->totp_secret, enrolled->secret);
   // The secret works: a code computed from it verifies.
-  auto raw = auth::base32_decode(enrolled->secret);
+  auto raw = base32_decode(enrolled->secret);
   ASSERT_TRUE(raw);
   const int64_t now = unix_seconds();
   EXPECT_TRUE(auth::totp_verify(*raw, auth::totp_code(*raw, now), now));

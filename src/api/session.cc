@@ -2,7 +2,7 @@
 // /api/v1/me, and the authentication every other route goes through (context.h).
 #include "api/context.h"
 #include "api/views.h"
-#include "auth/encoding.h"
+#include "common/encoding.h"
 #include "auth/totp.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -139,7 +139,7 @@ http::Response check_totp(Context& ctx, const http::Request& request, const Logi
   auto user = ctx.services.identities.get_user(login.username);
   if (!user) return error_response(503, "UNAVAILABLE", "temporarily unavailable");
   std::optional<std::string> secret;
-  if (*user) secret = auth::base32_decode((*user)->totp_secret);
+  if (*user) secret = base32_decode((*user)->totp_secret);
   if (!secret || secret->empty()) {
     log_event(LogLevel::kWarn, "unusable TOTP secret", {{"user", login.username}});
     return refuse("TOTP_INVALID", "wrong or reused TOTP code", "unusable TOTP secret");

@@ -2,7 +2,7 @@
 
 #include <boost/algorithm/string/predicate.hpp>
 
-#include "auth/encoding.h"
+#include "common/encoding.h"
 #include "common/clock.h"
 #include "common/digest.h"
 #include "common/random.h"

@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "auth/encoding.h"
+#include "common/encoding.h"
 #include "auth/jwt.h"
 #include "common/strict_json.h"
 

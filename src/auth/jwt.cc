@@ -9,7 +9,7 @@
 #include <optional>
 #include <span>
 
-#include "auth/encoding.h"
+#include "common/encoding.h"
 #include "common/strict_json.h"
 
 namespace bulwark::auth {

@@ -11,7 +11,7 @@
 #include <regex>
 #include <sstream>
 
-#include "auth/encoding.h"
+#include "common/encoding.h"
 
 namespace bulwark::auth {
 namespace {

@@ -9,7 +9,7 @@
 #include <boost/url/url.hpp>
 
 #include "auth/authorizer.h"
-#include "auth/encoding.h"
+#include "common/encoding.h"
 #include "auth/jwt.h"
 #include "common/digest.h"
 #include "common/http_client.h"

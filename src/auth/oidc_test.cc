@@ -27,7 +27,7 @@
 #include <sstream>
 #include <thread>
 
-#include "auth/encoding.h"
+#include "common/encoding.h"
 #include "auth/jwks.h"
 #include "auth/oidc.h"
 #include "common/http_client.h"

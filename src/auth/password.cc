@@ -6,7 +6,7 @@
 #include <cassert>
 #include <vector>
 
-#include "auth/encoding.h"
+#include "common/encoding.h"
 #include "auth/sodium_init.h"
 
 namespace bulwark::auth {

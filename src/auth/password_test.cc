@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "auth/encoding.h"
+#include "common/encoding.h"
 
 namespace bulwark::auth {
 namespace {

@@ -11,7 +11,7 @@
 
 #include "auth/access_testing.h"
 #include "auth/authenticator.h"
-#include "auth/encoding.h"
+#include "common/encoding.h"
 
 namespace bulwark::auth {
 namespace {

@@ -8,7 +8,7 @@
 #include <array>
 #include <cassert>
 
-#include "auth/encoding.h"
+#include "common/encoding.h"
 #include "auth/sodium_init.h"
 #include "common/digest.h"
 

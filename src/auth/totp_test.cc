@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "auth/encoding.h"
+#include "common/encoding.h"
 
 namespace bulwark::auth {
 namespace {

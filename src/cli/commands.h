@@ -17,11 +17,18 @@ struct Command {
 };
 
 Command add_admin(CLI::App& app);
+Command add_attest(CLI::App& app);
 Command add_audit(CLI::App& app);
 Command add_db(CLI::App& app);
+Command add_keygen(CLI::App& app);
 Command add_sbom(CLI::App& app);
 Command add_scan(CLI::App& app);
 Command add_serve(CLI::App& app);
+Command add_sign(CLI::App& app);
+Command add_sign_blob(CLI::App& app);
+Command add_verify(CLI::App& app);
+Command add_verify_attestation(CLI::App& app);
+Command add_verify_blob(CLI::App& app);
 Command add_version(CLI::App& app);
 
 inline constexpr int kExitOk = 0;

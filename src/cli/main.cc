@@ -9,11 +9,18 @@ namespace {
 using Registration = bulwark::cli::Command (*)(CLI::App&);
 constexpr Registration kCommands[] = {
     bulwark::cli::add_admin,
+    bulwark::cli::add_attest,
     bulwark::cli::add_audit,
     bulwark::cli::add_db,
+    bulwark::cli::add_keygen,
     bulwark::cli::add_sbom,
     bulwark::cli::add_scan,
     bulwark::cli::add_serve,
+    bulwark::cli::add_sign,
+    bulwark::cli::add_sign_blob,
+    bulwark::cli::add_verify,
+    bulwark::cli::add_verify_attestation,
+    bulwark::cli::add_verify_blob,
     bulwark::cli::add_version,
 };
 

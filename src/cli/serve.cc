@@ -4,11 +4,13 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -27,6 +29,7 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "http/server.h"
+#include "jobs/provenance_job.h"
 #include "jobs/runner.h"
 #include "jobs/sbom_job.h"
 #include "jobs/vuln_match.h"
@@ -34,6 +37,7 @@
 #include "oci/errors.h"
 #include "registry/registry.h"
 #include "storage/fs/fs_blob_store.h"
+#include "trust/cosign_layout.h"
 
 namespace bulwark::cli {
 namespace {
@@ -118,6 +122,17 @@ int serve(const ServeFlags& flags) {
   if (!identity_providers) {
     std::cerr << "bulwark serve: " << identity_providers.error().message << "\n";
     return kExitError;
+  }
+  // Image signature verification (trust:): every file it names is read and checked now; a bad
+  // one refuses to start.
+  std::shared_ptr<const jobs::ProvenanceTrust> provenance_trust;
+  if (config->trust.configured() || !config->trust.trusted_root.empty()) {
+    auto loaded = jobs::load_provenance_trust(config->trust);
+    if (!loaded) {
+      std::cerr << "bulwark serve: " << loaded.error().message << "\n";
+      return kExitError;
+    }
+    provenance_trust = std::make_shared<const jobs::ProvenanceTrust>(std::move(*loaded));
   }
 
   // Block the stop signals in every thread; one thread waits for them synchronously.
@@ -229,8 +244,14 @@ int serve(const ServeFlags& flags) {
   // Scanning on push: the push queues an "sbom" job in its own transaction; workers on their own
   // threads (never the request's) inventory the image, attach the SBOMs, index the packages and
   // match them.
+  // Provenance: images are verified on the job workers when pushed, when a signature for them
+  // is pushed, and (queue_stale, below) when the trust configuration changed since they were.
+  std::optional<jobs::ProvenanceVerifier> provenance;
+  if (provenance_trust && provenance_trust->enabled()) {
+    provenance.emplace(**blobs, **metadata, **metadata, provenance_trust);
+  }
   jobs::RunnerOptions runner_options;
-  runner_options.threads = config->scan_workers;
+  runner_options.threads = std::max(config->scan_workers, provenance ? 1 : 0);
   jobs::JobRunner job_runner(
       **metadata,
       {{std::string(jobs::kSbomJob),
@@ -240,12 +261,33 @@ int serve(const ServeFlags& flags) {
           return matcher.match_image(job.repository, job.digest);
         }},
        {std::string(jobs::kVulnReportJob),
-        [&](const metadata::Job& job) { return matcher.attach_report(job.repository, job.digest); }}},
+        [&](const metadata::Job& job) { return matcher.attach_report(job.repository, job.digest); }},
+       {std::string(jobs::kProvenanceJob),
+        [&](const metadata::Job& job) -> Result<void> {
+          if (!provenance) return ok();  // queued under an earlier configuration
+          BULWARK_TRY_VOID(provenance->refresh(job.repository, job.digest));
+          return ok();
+        }}},
       runner_options);
   if (config->scan_workers > 0) {
     registry_options.image_push_jobs = {std::string(jobs::kSbomJob)};
     registry_options.jobs_queued = [&job_runner] { job_runner.wake(); };
   }
+  if (provenance) {
+    const std::string kind(jobs::kProvenanceJob);
+    registry_options.image_push_jobs.push_back(kind);
+    registry_options.index_push_jobs = {kind};
+    registry_options.signature_push_jobs = {kind};
+    registry_options.signature_tag_subject = [](std::string_view tag) -> std::optional<Digest> {
+      auto parsed = trust::cosign::parse_tag(tag);
+      if (!parsed || parsed->second == trust::cosign::TagKind::kSbom) return std::nullopt;
+      return parsed->first;  // .sig, .att, or the referrers fallback index
+    };
+    registry_options.jobs_queued = [&job_runner] { job_runner.wake(); };
+    registry_options.trust_fingerprint = provenance->fingerprint();
+    registry_options.provenance_job = kind;
+  }
+  registry_options.provenance = metadata->get();
   registry_options.inventory = metadata->get();
   registry_options.jobs = metadata->get();
   registry_options.findings = metadata->get();
@@ -313,12 +355,23 @@ int serve(const ServeFlags& flags) {
                                        {{"detail", r.error().message}});
                            }
                          });
-  if (config->scan_workers > 0) {
+  if (runner_options.threads > 0) {
     // One node on SQLite: jobs its previous process was running died with it.
     if (auto released = (*metadata)->release_claims(); !released) {
       log_event(LogLevel::kWarn, "cannot release old job claims", {{"detail", released.error().message}});
     }
     job_runner.start();
+  }
+  // Images not verified under the current trust configuration (it changed, or they were pushed
+  // before it existed) are queued for verification, in the background.
+  std::thread provenance_rescan;
+  if (provenance) {
+    provenance_rescan = std::thread([&] {
+      if (auto r = provenance->queue_stale(**metadata, [&job_runner] { job_runner.wake(); }); !r) {
+        log_event(LogLevel::kWarn, "queueing provenance verification failed",
+                  {{"detail", r.error().message}});
+      }
+    });
   }
 
   std::thread signal_waiter([&] {
@@ -336,6 +389,7 @@ int serve(const ServeFlags& flags) {
   janitor.stop();
   audit_flusher.stop();
   rematcher.stop();
+  if (provenance_rescan.joinable()) provenance_rescan.join();
   job_runner.stop();  // a job cut short is claimed again after its lease
   registry.flush_audit(true);
   audit_writer.stop();  // commits what is queued

@@ -12,6 +12,10 @@ void add_reference_option(CLI::App* sub, SourceFlags& flags) {
 
 void add_source_options(CLI::App* sub, SourceFlags& flags) {
   sub->add_option("--platform", flags.platform, "os/arch[/variant] of a multi-platform image");
+  add_registry_options(sub, flags);
+}
+
+void add_registry_options(CLI::App* sub, SourceFlags& flags) {
   sub->add_option("--creds", flags.creds,
                   "USER:PASSWORD for the registry (or set BULWARK_REGISTRY_AUTH)");
   sub->add_option("--tls-verify", flags.tls_verify, "verify the registry's TLS certificate");
@@ -20,8 +24,19 @@ void add_source_options(CLI::App* sub, SourceFlags& flags) {
 }
 
 Result<scan::SourceOptions> source_options(const SourceFlags& flags) {
+  BULWARK_ASSIGN_OR_RETURN(remote::ClientOptions client, registry_options(flags));
   scan::SourceOptions options;
   options.platform = flags.platform;
+  options.tls_verify = client.tls_verify;
+  options.plain_http = client.plain_http;
+  options.ca_file = client.ca_file;
+  options.username = std::move(client.username);
+  options.password = std::move(client.password);
+  return options;
+}
+
+Result<remote::ClientOptions> registry_options(const SourceFlags& flags) {
+  remote::ClientOptions options;
   options.tls_verify = flags.tls_verify;
   options.plain_http = flags.plain_http;
   options.ca_file = flags.ca_file;

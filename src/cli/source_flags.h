@@ -1,5 +1,5 @@
 // The image-source flags every command that reads an image shares (`bulwark sbom`, `bulwark
-// scan`): the reference as skopeo spells it, --platform, --creds (or BULWARK_REGISTRY_AUTH),
+// scan`; `sign`, `verify` and `attest` take the registry ones): the reference as skopeo spells it, --platform, --creds (or BULWARK_REGISTRY_AUTH),
 // --tls-verify, --plain-http and --ca-file, and their conversion to scan::SourceOptions.
 // Registration binds to a SourceFlags the caller keeps alive (CLI11 writes into it on parse).
 #pragma once
@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/result.h"
+#include "remote/registry_client.h"
 #include "scan/source/image.h"
 
 namespace bulwark::cli {
@@ -27,9 +28,13 @@ void add_reference_option(CLI::App* sub, SourceFlags& flags);
 
 // Registers --platform, --creds, --tls-verify, --plain-http and --ca-file on `sub`.
 void add_source_options(CLI::App* sub, SourceFlags& flags);
+// Registers the registry connection flags only: --creds, --tls-verify, --plain-http, --ca-file.
+void add_registry_options(CLI::App* sub, SourceFlags& flags);
 
 // The options for scan::open_images. Errors: kInvalidArgument when the credentials are not
 // USER:PASSWORD (the message names --creds; the credentials themselves never appear).
 Result<scan::SourceOptions> source_options(const SourceFlags& flags);
+// The connection options for remote::RegistryClient, with the same credential rules.
+Result<remote::ClientOptions> registry_options(const SourceFlags& flags);
 
 }  // namespace bulwark::cli

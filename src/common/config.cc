@@ -54,6 +54,13 @@ Setter duration_field(int64_t Config::*field, const char* key) {
   };
 }
 
+Setter trust_field(std::string TrustConfig::*field) {
+  return [field](Config& c, const std::string& v) -> Result<void> {
+    c.trust.*field = v;
+    return ok();
+  };
+}
+
 struct Key {
   const char* yaml_path;  // dotted path in the YAML file
   const char* env;        // environment variable
@@ -106,6 +113,12 @@ const std::vector<Key>& keys() {
        duration_field(&Config::auth_cache_seconds, "auth.cache")},
       {"audit.checkpoint_every", "BULWARK_AUDIT_CHECKPOINT_EVERY",
        number_field(&Config::audit_checkpoint_every, "audit.checkpoint_every")},
+      // The YAML side of these is the structured `trust:` section (apply_trust).
+      {"trust.trusted_root", "BULWARK_TRUSTED_ROOT", trust_field(&TrustConfig::trusted_root)},
+      {"trust.notation.trust_policy", "BULWARK_NOTATION_TRUST_POLICY",
+       trust_field(&TrustConfig::notation_trust_policy)},
+      {"trust.notation.trust_store", "BULWARK_NOTATION_TRUST_STORE",
+       trust_field(&TrustConfig::notation_trust_store)},
   };
   return table;
 }
@@ -396,12 +409,122 @@ Result<void> apply_oidc(Config& config, const YAML::Node& node, const std::strin
   return ok();
 }
 
+// `repositories`: one glob or a list of them.
+FieldSetter<TrustRuleConfig> repository_patterns() {
+  return [](TrustRuleConfig& out, const YAML::Node& node, const std::string& path) -> Result<void> {
+    if (node.IsScalar()) {
+      out.repositories = {node.Scalar()};
+    } else {
+      BULWARK_TRY_VOID(text_list(&TrustRuleConfig::repositories)(out, node, path));
+    }
+    if (out.repositories.empty()) return invalid(path, "must name at least one pattern");
+    for (const std::string& pattern : out.repositories) {
+      if (pattern.empty()) return invalid(path, "has an empty pattern");
+    }
+    return ok();
+  };
+}
+
+Result<TrustIdentityConfig> parse_trust_identity(const YAML::Node& node, const std::string& path) {
+  using C = TrustIdentityConfig;
+  static const Field<C> kFields[] = {
+      {"identity", text(&C::identity), "identity_regexp"},
+      {"identity_regexp", text(&C::identity_regexp), "identity"},
+      {"issuer", text(&C::issuer), "issuer_regexp"},
+      {"issuer_regexp", text(&C::issuer_regexp), "issuer"},
+  };
+  TrustIdentityConfig identity;
+  BULWARK_TRY_VOID(parse_fields<C>(identity, node, path, kFields));
+  if (identity.identity.empty() && identity.identity_regexp.empty()) {
+    return fail(invalid(path, "needs identity or identity_regexp (the certificate's SAN)").error());
+  }
+  if (identity.issuer.empty() && identity.issuer_regexp.empty()) {
+    return fail(invalid(path, "needs issuer or issuer_regexp (the OIDC issuer)").error());
+  }
+  return identity;
+}
+
+FieldSetter<TrustRuleConfig> trust_identities() {
+  return [](TrustRuleConfig& out, const YAML::Node& node, const std::string& path) -> Result<void> {
+    if (!node.IsSequence()) return invalid(path, "must be a list");
+    out.identities.clear();
+    for (size_t i = 0; i < node.size(); ++i) {
+      BULWARK_ASSIGN_OR_RETURN(TrustIdentityConfig identity,
+                               parse_trust_identity(node[i], path + "[" + std::to_string(i) + "]"));
+      out.identities.push_back(std::move(identity));
+    }
+    return ok();
+  };
+}
+
+template <class T>
+FieldSetter<T> optional_flag(std::optional<bool> T::*member) {
+  return [member](T& out, const YAML::Node& node, const std::string& path) -> Result<void> {
+    BULWARK_ASSIGN_OR_RETURN(std::string value, scalar_at(node, path));
+    if (value != "true" && value != "false") return invalid(path, "must be true or false");
+    out.*member = value == "true";
+    return ok();
+  };
+}
+
+Result<TrustRuleConfig> parse_trust_rule(const YAML::Node& node, const std::string& path) {
+  using C = TrustRuleConfig;
+  static const Field<C> kFields[] = {
+      {"repositories", repository_patterns()},
+      {"keys", text_list(&C::keys)},
+      {"identities", trust_identities()},
+      {"require_tlog", optional_flag(&C::require_tlog)},
+      {"attestations", text_list(&C::attestations)},
+  };
+  TrustRuleConfig rule;
+  BULWARK_TRY_VOID(parse_fields<C>(rule, node, path, kFields, {"repositories"}));
+  if (!rule.keys.empty() && !rule.identities.empty()) {
+    return fail(invalid(path, "trusts keys and identities: give one or the other (a rule per kind)").error());
+  }
+  return rule;
+}
+
+// The `trust:` section (TrustConfig).
+Result<void> apply_trust(Config& config, const YAML::Node& node, const std::string& path) {
+  using C = TrustConfig;
+  static const Field<C> kNotationFields[] = {
+      {"trust_policy", text(&C::notation_trust_policy)},
+      {"trust_store", text(&C::notation_trust_store)},
+  };
+  static const Field<C> kFields[] = {
+      {"trusted_root", text(&C::trusted_root)},
+      {"rules",
+       [](C& out, const YAML::Node& n, const std::string& p) -> Result<void> {
+         if (!n.IsSequence()) return invalid(p, "must be a list");
+         out.rules.clear();
+         for (size_t i = 0; i < n.size(); ++i) {
+           BULWARK_ASSIGN_OR_RETURN(TrustRuleConfig rule,
+                                    parse_trust_rule(n[i], p + "[" + std::to_string(i) + "]"));
+           out.rules.push_back(std::move(rule));
+         }
+         return ok();
+       }},
+      {"notation",
+       [](C& out, const YAML::Node& n, const std::string& p) -> Result<void> {
+         return parse_fields<C>(out, n, p, kNotationFields);
+       }},
+  };
+  TrustConfig trust;
+  BULWARK_TRY_VOID(parse_fields<C>(trust, node, path, kFields));
+  if (trust.notation_trust_policy.empty() != trust.notation_trust_store.empty()) {
+    return invalid(path + ".notation", "needs both trust_policy and trust_store");
+  }
+  config.trust = std::move(trust);
+  return ok();
+}
+
 // Top-level keys whose value is a structured section rather than scalars of the flat table.
 struct Section {
   const char* key;
   Result<void> (*apply)(Config&, const YAML::Node&, const std::string& path);
 };
-constexpr Section kSections[] = {{"ldap", apply_ldap}, {"oidc", apply_oidc}};
+constexpr Section kSections[] = {
+    {"ldap", apply_ldap}, {"oidc", apply_oidc}, {"trust", apply_trust}};
 
 Result<void> apply_node(Config& config, const YAML::Node& node, const std::string& prefix) {
   if (!node.IsMap()) {

@@ -57,6 +57,39 @@ struct FederationRuleConfig {
   int64_t token_lifetime_seconds = 600;
 };
 
+// One keyless signer of a `trust.rules` entry: the certificate's SAN (`identity` exactly or
+// `identity_regexp` entirely) and OIDC issuer (`issuer` or `issuer_regexp`).
+struct TrustIdentityConfig {
+  std::string identity;
+  std::string identity_regexp;
+  std::string issuer;
+  std::string issuer_regexp;
+};
+
+// One entry of `trust.rules`: whom to trust for the repositories matching one of `repositories`
+// (globs: '*' stands for any run of characters, '/' included). The first matching rule applies.
+struct TrustRuleConfig {
+  std::vector<std::string> repositories;
+  std::vector<std::string> keys;  // PEM public key files (key-based signatures)
+  std::vector<TrustIdentityConfig> identities;  // keyless signers (with trust.trusted_root)
+  // A verified Rekor entry is required; unset: required for keyless signers only.
+  std::optional<bool> require_tlog;
+  // Attestation predicate types reported per image (cosign short names or URIs).
+  std::vector<std::string> attestations;
+};
+
+// The `trust:` section: how the server verifies image signatures (jobs/provenance_config.h
+// loads and checks the files it names).
+struct TrustConfig {
+  std::string trusted_root;  // Sigstore trusted_root.json
+  std::vector<TrustRuleConfig> rules;
+  std::string notation_trust_policy;  // Notation trust policy document (JSON)
+  std::string notation_trust_store;   // Notation trust store directory (holding x509/)
+
+  // Anything to verify with: rules or a Notation trust policy.
+  bool configured() const { return !rules.empty() || !notation_trust_policy.empty(); }
+};
+
 struct Config {
   std::string listen = "127.0.0.1:5000";  // HOST:PORT; port 0 picks a free port
   std::string data_dir = "./var";
@@ -98,6 +131,11 @@ struct Config {
   std::optional<LdapConfig> ldap;
   std::vector<OidcProviderConfig> oidc_providers;
   std::vector<FederationRuleConfig> oidc_federation;
+
+  // Image signature verification (structured section; trust.trusted_root and
+  // trust.notation.* also from BULWARK_TRUSTED_ROOT, BULWARK_NOTATION_TRUST_POLICY and
+  // BULWARK_NOTATION_TRUST_STORE).
+  TrustConfig trust;
 };
 
 // Parses durations like "90", "90s", "15m", "24h", "7d" into seconds.
@@ -108,7 +146,9 @@ Result<int64_t> parse_duration_seconds(std::string_view text);
 // fields; `timeout` a duration) and `oidc:` (`providers:` and `federation:`, lists of
 // OidcProviderConfig and FederationRuleConfig; a rule's `claims` a map of claim: pattern, its
 // `permissions` a YAML map or JSON text, `token_lifetime` a duration) are structured; each
-// replaces what an earlier document set. `*_file` keys are read here (the file's content, one trailing newline dropped); an inline
+// replaces what an earlier document set. So does `trust:` (`trusted_root`, `rules:` a list of
+// TrustRuleConfig with `identities:` a list of maps and `repositories` one glob or a list,
+// `notation: {trust_policy, trust_store}`). `*_file` keys are read here (the file's content, one trailing newline dropped); an inline
 // secret and its file together are an error. Error messages name keys, never secret values.
 Result<void> apply_config_yaml(Config& config, const std::string& yaml_text);
 Result<void> apply_config_file(Config& config, const std::string& path);

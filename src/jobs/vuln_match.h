@@ -9,6 +9,17 @@
 // Deadlines come from the DeadlinePolicy by severity. Without a database file nothing is
 // matched (images are matched once one appears).
 //
+// Re-matching is incremental when it can be: the matcher keeps the key fingerprints
+// (vulndb::MatchIndex::key_fingerprints) of the snapshot its last re-match brought the images to,
+// and after an update only the packages looked up under a key whose fingerprint changed (a
+// changed, added or removed advisory, an alias group renamed or merged, KEV or EPSS data of its
+// vulnerabilities) are matched again; their findings replace the stored ones of those keys only
+// (first sightings and deadlines of the others stay as they are), and the images none of whose
+// packages changed keep their findings and move to the new generation. Images recorded at any
+// other generation, and images with a package looked up under several keys (rpm), are matched
+// whole. The first re-match of a process, and an update changing more than half the keys, take
+// the full path: every image behind the snapshot matched again.
+//
 // Thread-safety: all methods are thread-safe; the database snapshot is shared by concurrent
 // matches and reloaded (once) when the database generation moves. They block: call them from
 // worker threads.
@@ -43,7 +54,10 @@ struct DeadlinePolicy {
 
 struct RematchStats {
   int64_t generation = 0;   // of the database the images were matched against
-  uint64_t images = 0;      // images matched
+  bool incremental = false;  // only what the update changed was matched (vuln_match.h)
+  uint64_t changed_keys = 0;  // incremental: lookup keys whose fingerprint changed
+  uint64_t images = 0;      // images matched (incremental: in part or whole)
+  uint64_t advanced = 0;    // incremental: images the update did not touch, moved to its generation
   uint64_t opened = 0;      // findings first seen
   uint64_t resolved = 0;    // findings no longer seen
   uint64_t reports = 0;     // report referrers replaced (match_image) or queued (re-match)
@@ -57,6 +71,7 @@ inline constexpr std::string_view kReportGenerationAnnotation = "dev.bulwark.vul
 
 // The matcher's view of an indexed image (rpm versions are stored with their epoch already).
 vulndb::MatchInput match_input_of(const metadata::StoredInventory& inventory);
+vulndb::MatchPackage match_package_of(const metadata::IndexedPackage& package);
 
 class VulnMatcher {
  public:
@@ -74,12 +89,15 @@ class VulnMatcher {
   Result<void> attach_report(std::string_view repository, std::string_view digest);
 
   // When the database generation differs from the one last re-matched (or images were left
-  // behind), re-matches every indexed image that is behind it. Returns what was done (images
-  // 0 when nothing was behind). Pages are pipelined: the next page is listed and matched on a
-  // second thread while this one is recorded. Report jobs are queued for the images whose
-  // findings changed;
-  // `reports_queued` (if set) is called after a page queued some, to wake the job workers.
-  Result<RematchStats> rematch_if_changed(const std::function<void()>& reports_queued = {});
+  // behind), brings every indexed image that is behind it up to date: incrementally when the
+  // previous re-match's fingerprints allow it and `allow_incremental` (false: the full path,
+  // e.g. to compare the two), else by matching each such image again. Returns what was done
+  // (images 0 when nothing was behind). Pages are pipelined on both paths: the next page is
+  // read and matched on a second thread while this one is recorded. Report jobs are queued for the
+  // images whose findings changed; `reports_queued` (if set) is called after a page queued some,
+  // to wake the job workers.
+  Result<RematchStats> rematch_if_changed(const std::function<void()>& reports_queued = {},
+                                          bool allow_incremental = true);
 
  private:
   // The current snapshot, reloaded when the generation moved; null index when there is no
@@ -91,7 +109,17 @@ class VulnMatcher {
     std::vector<metadata::StoredInventory> images;
     std::vector<vulndb::MatchResult> results;
     std::vector<metadata::ImageMatch> batch;
+    // Per image when the images were matched in part (their inventories hold only the packages
+    // matched again): the findings those stand for. Empty: whole images.
+    std::vector<metadata::FindingScope> scopes;
   };
+  // The full path: every image behind `snap` matched and recorded, page by page.
+  Result<RematchStats> rematch_all(const vulndb::DbSnapshot& snap,
+                                   const std::function<void()>& reports_queued);
+  // The incremental path from generation `from`, whose keys `changed` differ in `snap`.
+  Result<RematchStats> rematch_changed(const vulndb::DbSnapshot& snap, int64_t from,
+                                       const std::vector<std::string>& changed,
+                                       const std::function<void()>& reports_queued);
   // Matches `images` (batch left empty). Thread-safe: reads only the immutable snapshot.
   Matched match_images(std::vector<metadata::StoredInventory> images,
                        const vulndb::DbSnapshot& snap) const;
@@ -116,6 +144,10 @@ class VulnMatcher {
   vulndb::DbSnapshot snapshot_;
   std::mutex rematch_mu_;              // one re-match at a time
   int64_t rematched_generation_ = -1;  // guarded by rematch_mu_
+  // The key fingerprints of the snapshot the last re-match brought the images to, and its
+  // generation (-1: none yet); guarded by rematch_mu_.
+  vulndb::MatchKeyFingerprints fingerprints_;
+  int64_t fingerprints_generation_ = -1;
 };
 
 }  // namespace bulwark::jobs

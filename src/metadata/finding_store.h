@@ -57,12 +57,24 @@ struct StoredFinding {
   std::optional<int64_t> deadline;  // first_seen + deadline_after, when there is one
 };
 
+// Which stored findings a partial match speaks for, by the finding's package type and name.
+using FindingScope = std::function<bool(std::string_view package_type, std::string_view package_name)>;
+
 // One image's match result, to be recorded.
 struct ImageMatch {
   std::string repository;
   std::string digest;
   int64_t db_generation = 0;
   std::vector<FindingRecord> findings;
+  // Empty: `findings` are all the image's findings. Otherwise they are all its findings in this
+  // scope (every one of them must be in it); open findings outside it are left as they are.
+  FindingScope scope = {};
+};
+
+// A stored image by name (FindingStore::advance_generation).
+struct MatchedImage {
+  std::string repository;
+  std::string digest;
 };
 
 struct MatchDiff {
@@ -97,6 +109,17 @@ class FindingStore {
   // Stored inventories in a stable order, `limit` at a time after `cursor` (empty to start);
   // the returned cursor is empty at the end.
   virtual Result<std::vector<StoredInventory>> list_inventories(std::string& cursor, size_t limit) = 0;
+  // Stored images, paged like list_inventories, with only the packages `keep` accepts (it sees
+  // the image without packages and one package at a time, on the calling thread); images none
+  // of whose packages are kept are returned with none.
+  virtual Result<std::vector<StoredInventory>> select_packages(
+      std::string& cursor, size_t limit,
+      const std::function<bool(const StoredInventory& image, const IndexedPackage& package)>& keep) = 0;
+  // Records that `images` whose last match used generation `from` were matched against `to` at
+  // `now` with the same findings (nothing they contain changed between the two); images gone or
+  // recorded meanwhile at another generation are left alone. Returns how many moved.
+  virtual Result<uint64_t> advance_generation(const std::vector<MatchedImage>& images, int64_t from,
+                                              int64_t to, int64_t now) = 0;
   // One image's stored inventory, if it was indexed.
   virtual Result<std::optional<StoredInventory>> get_inventory(std::string_view repository,
                                                                std::string_view digest) = 0;

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/digest.h"
@@ -35,6 +36,11 @@ struct ManifestPut {
   std::vector<Digest> manifests; // index children (must already exist in the repository)
   std::optional<std::string> tag;  // tag to point at this manifest in the same transaction
   std::vector<std::string> jobs;   // kinds of background jobs (JobStore) queued with it, if new
+  // Jobs (kind, digest) queued with it for another manifest of the repository, e.g. verifying
+  // again the image a pushed signature is about. Queued on every put, new manifest or not, and
+  // not absorbed by a job of that kind already running for it (which may have read the image's
+  // material before this put): JobStore's dedup applies to queued jobs only.
+  std::vector<std::pair<std::string, Digest>> related_jobs;
 };
 
 struct ManifestRecord {

@@ -56,5 +56,6 @@ void register_token(http::Router& router, Context& ctx);
 void register_oidc_login(http::Router& router, Context& ctx);
 void register_inventory(http::Router& router, Context& ctx);
 void register_vulnerabilities(http::Router& router, Context& ctx);
+void register_provenance(http::Router& router, Context& ctx);
 
 }  // namespace bulwark::registry

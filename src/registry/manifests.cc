@@ -187,9 +187,22 @@ http::Task<http::Response> put_manifest(Context& ctx, http::Request& req) {
   put.blobs = required_blobs(*parsed);
   for (const auto& child : parsed->manifests) put.manifests.push_back(child.digest);
   put.content = std::move(*body);
-  if (parsed->kind == oci::ManifestKind::kImageManifest && !parsed->subject &&
+  // The image whose signatures this manifest adds to, if it is a signature.
+  std::optional<Digest> signed_image = put.subject;
+  if (!signed_image && put.tag && ctx.options.signature_tag_subject) {
+    signed_image = ctx.options.signature_tag_subject(*put.tag);
+  }
+  if (parsed->kind == oci::ManifestKind::kImageManifest && !signed_image &&
       oci::media::is_image_config(parsed->config ? parsed->config->media_type : "")) {
     put.jobs = ctx.options.image_push_jobs;
+  }
+  if (parsed->kind == oci::ManifestKind::kIndex && !signed_image && put.artifact_type.empty()) {
+    put.jobs = ctx.options.index_push_jobs;
+  }
+  if (signed_image) {
+    for (const std::string& kind : ctx.options.signature_push_jobs) {
+      put.related_jobs.emplace_back(kind, *signed_image);
+    }
   }
 
   const Digest empty_digest = Digest::of(kEmptyJson);
@@ -210,7 +223,9 @@ http::Task<http::Response> put_manifest(Context& ctx, http::Request& req) {
     co_return error_response(stored.error(), oci::ErrorCode::kManifestUnknown,
                              oci::ErrorCode::kManifestInvalid);
   }
-  if (!put.jobs.empty() && ctx.options.jobs_queued) ctx.options.jobs_queued();
+  if ((!put.jobs.empty() || !put.related_jobs.empty()) && ctx.options.jobs_queued) {
+    ctx.options.jobs_queued();
+  }
   http::Response r = empty_response(201);
   r.headers.set("Location", "/v2/" + name + "/manifests/" + put.digest.str());
   r.headers.set("Docker-Content-Digest", put.digest.str());

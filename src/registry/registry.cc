@@ -32,7 +32,7 @@ void Registry::register_routes(http::Router& router) {
   static constexpr Registration kResources[] = {
       register_base, register_catalog,   register_blobs, register_uploads,    register_manifests,
       register_tags, register_referrers, register_token, register_oidc_login, register_inventory,
-      register_vulnerabilities,
+      register_vulnerabilities, register_provenance,
   };
   for (auto reg : kResources) reg(router, *context_);
 }

@@ -11,7 +11,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "audit/writer.h"
@@ -22,6 +24,7 @@
 #include "metadata/inventory_store.h"
 #include "metadata/job_store.h"
 #include "metadata/metadata_store.h"
+#include "metadata/provenance_store.h"
 #include "storage/blob_store.h"
 
 namespace bulwark::registry {
@@ -32,8 +35,17 @@ struct RegistryOptions {
   // and Host header ("http://<host>/auth/token").
   std::string token_realm;
   // Background jobs (JobStore kinds) queued with every new image manifest, in the push's own
-  // transaction (e.g. "sbom"); artifacts and indexes queue none.
+  // transaction (e.g. "sbom"); artifacts and signatures queue none, indexes index_push_jobs.
   std::vector<std::string> image_push_jobs;
+  // Jobs queued with every new image index without a subject or artifactType (multi-platform
+  // images are signed by their index).
+  std::vector<std::string> index_push_jobs;
+  // Jobs queued, in the push's own transaction, for the image whose signatures or attestations
+  // a pushed manifest adds: its subject, or the image `signature_tag_subject` derives from the
+  // tag it is pushed under (cosign's sha256-<hex>.sig/.att; nullopt for other tags). A manifest
+  // under such a tag is a signature, not an image: it gets no image_push_jobs.
+  std::vector<std::string> signature_push_jobs;
+  std::function<std::optional<Digest>(std::string_view tag)> signature_tag_subject;
   // Called after a push queued jobs, to wake the workers (may be empty). Must not block.
   std::function<void()> jobs_queued;
   // The package index and job queue behind /api/v1/packages and .../sbom (nullptr: not served).
@@ -42,6 +54,12 @@ struct RegistryOptions {
   // Vulnerability findings behind .../vulnerabilities and /api/v1/vulnerabilities/* (nullptr:
   // not served).
   metadata::FindingStore* findings = nullptr;
+  // Provenance statuses behind .../provenance (nullptr: not served): those stored under
+  // `trust_fingerprint` (the current trust configuration) are current; for an image without one
+  // a `provenance_job` is queued and the answer is "pending".
+  metadata::ProvenanceStore* provenance = nullptr;
+  std::string trust_fingerprint;
+  std::string provenance_job;
 };
 
 struct Context;

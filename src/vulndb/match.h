@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "scan/package.h"
@@ -114,6 +115,27 @@ struct IndexStats {
   uint64_t epss = 0;
 };
 
+// The lookup keys of an index (one per ecosystem, distribution release and normalised package
+// name that has entries), each with a fingerprint of everything a finding made from that key's
+// entries is derived from: the compiled entries, their advisories, summaries, fallback ratings,
+// CWEs, and their merged vulnerabilities' names, aliases, KEV and EPSS data. Two indexes that give
+// a key the same fingerprint give every package looked up under it the same findings, so an
+// image none of whose packages' keys changed (match_keys_of) needs no new match.
+using MatchKeyFingerprints = std::unordered_map<std::string, uint64_t>;
+
+// The keys whose fingerprint differs between two indexes, or that only one of them has; sorted.
+std::vector<std::string> changed_match_keys(const MatchKeyFingerprints& before,
+                                            const MatchKeyFingerprints& after);
+
+// The keys `package` is looked up under in an image of `distro` (match's rules: OS packages by
+// source name, rpm also by binary name, none without a distribution; language packages by name).
+std::vector<std::string> match_keys_of(const MatchPackage& package, std::string_view distro);
+
+// The key of the entry a finding came from, from what a stored finding keeps (its package type
+// and the package name as the feed names it) and the image's distribution.
+std::string finding_match_key(std::string_view package_type, std::string_view package_name,
+                              std::string_view distro);
+
 class MatchIndex {
  public:
   // Builds the index from a database snapshot. Withdrawn advisories are dropped; affected entries
@@ -127,6 +149,9 @@ class MatchIndex {
   virtual IndexStats stats() const = 0;
   // Every id of the vulnerability `id` belongs to (itself included), or empty when unknown.
   virtual std::vector<std::string> aliases_of(std::string_view id) const = 0;
+  // Every lookup key with its fingerprint (MatchKeyFingerprints). Walks the whole index: call it
+  // once per snapshot.
+  virtual MatchKeyFingerprints key_fingerprints() const = 0;
 };
 
 // Convenience: matches a scanned inventory.

@@ -19,6 +19,7 @@
 //
 // Thread-safety: immutable after build(); match() keeps its state on its own stack.
 #include <algorithm>
+#include <bit>
 #include <numeric>
 #include <string>
 #include <string_view>
@@ -26,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/fnv.h"
 #include "vulndb/cvss/cvss.h"
 #include "vulndb/match.h"
 #include "vulndb/match_internal.h"
@@ -66,6 +68,29 @@ bool id_less(std::string_view a, std::string_view b) {
 }
 
 bool is_cve(std::string_view id) { return id.starts_with("CVE-"); }
+
+// The index key of package `name` of ecosystem `type` in `distro` (empty for language packages).
+void append_match_key(std::string_view type, std::string_view distro, std::string_view name,
+                      std::string& key) {
+  key.assign(type).push_back(kKeySeparator);
+  key.append(distro).push_back(kKeySeparator);
+  append_normalized_name(type, name, key);
+}
+
+// Calls fn(name, version) for each lookup of `p` in an image of `distro` (match.h's rules).
+template <class Fn>
+void for_each_lookup(const MatchPackage& p, std::string_view distro, Fn&& fn) {
+  if (const OsPackageRule* rule = os_package_rule(p.type)) {
+    if (distro.empty()) return;  // an unknown OS: its packages have no feed
+    const std::string_view source = p.source_name.empty() ? p.name : p.source_name;
+    const std::string_view version =
+        rule->source_version && !p.source_version.empty() ? p.source_version : p.version;
+    fn(source, version);
+    if (rule->binary_name && source != p.name) fn(std::string_view(p.name), version);
+  } else {
+    fn(std::string_view(p.name), std::string_view(p.version));
+  }
+}
 
 struct StringHash {
   using is_transparent = void;
@@ -358,6 +383,7 @@ class Index final : public MatchIndex {
     if (it == group_of_id_.end()) return {};
     return groups_[it->second].ids;
   }
+  MatchKeyFingerprints key_fingerprints() const override;
 
  private:
   void build_groups();
@@ -368,6 +394,7 @@ class Index final : public MatchIndex {
               std::string_view version, uint32_t package, std::string& key,
               std::vector<Hit>& hits) const;
   Finding finding_of(const Hit& hit, const MatchPackage& package, const Rating* rating) const;
+  void add_entry(Fnv1a& h, const Entry& entry) const;
 
   std::vector<Advisory> advisories_;
   std::vector<AdvisoryInfo> info_;
@@ -516,9 +543,7 @@ void Index::build_entries() {
       if (affected.package.empty() || affected.ecosystem.empty()) continue;
       Entry entry;
       if (!compile(affected, a, advisory, entry)) continue;
-      key.assign(affected.ecosystem).push_back(kKeySeparator);
-      key.append(affected.distro).push_back(kKeySeparator);
-      append_normalized_name(affected.ecosystem, affected.package, key);
+      append_match_key(affected.ecosystem, affected.distro, affected.package, key);
       auto it = entries_.find(std::string_view(key));
       if (it == entries_.end()) it = entries_.emplace(key, std::vector<Entry>()).first;
       it->second.push_back(std::move(entry));
@@ -533,9 +558,7 @@ void Index::build_entries() {
 void Index::lookup(std::string_view type, std::string_view distro, std::string_view name,
                    std::string_view version, uint32_t package, std::string& key,
                    std::vector<Hit>& hits) const {
-  key.assign(type).push_back(kKeySeparator);
-  key.append(distro).push_back(kKeySeparator);
-  append_normalized_name(type, name, key);
+  append_match_key(type, distro, name, key);
   const auto it = entries_.find(std::string_view(key));
   if (it == entries_.end()) return;
   for (const Entry& entry : it->second) {
@@ -593,18 +616,11 @@ MatchResult Index::match(const MatchInput& input) const {
   key.reserve(256);
   for (uint32_t i = 0; i < input.packages.size(); ++i) {
     const MatchPackage& p = input.packages[i];
-    if (const OsPackageRule* rule = os_package_rule(p.type)) {
-      if (input.distro.empty()) continue;  // an unknown OS: its packages have no feed
-      const std::string_view source = p.source_name.empty() ? p.name : p.source_name;
-      const std::string_view version =
-          rule->source_version && !p.source_version.empty() ? p.source_version : p.version;
-      lookup(p.type, input.distro, source, version, i, key, hits);
-      if (rule->binary_name && source != p.name) {
-        lookup(p.type, input.distro, p.name, version, i, key, hits);
-      }
-    } else {
-      lookup(p.type, {}, p.name, p.version, i, key, hits);
-    }
+    const std::string_view distro =
+        os_package_rule(p.type) != nullptr ? std::string_view(input.distro) : std::string_view();
+    for_each_lookup(p, input.distro, [&](std::string_view name, std::string_view version) {
+      lookup(p.type, distro, name, version, i, key, hits);
+    });
   }
 
   // One result per (package, vulnerability): findings before "not affected", then the record
@@ -675,7 +691,97 @@ MatchResult Index::match(const MatchInput& input) const {
   return result;
 }
 
+// ---- fingerprints -----------------------------------------------------------------------------
+
+void add_strings(Fnv1a& h, const std::vector<std::string>& list) {
+  for (const std::string& s : list) h.add(s);
+  h.end_list();
+}
+
+void add_double(Fnv1a& h, const std::optional<double>& v) {
+  h.add_u64(v.has_value() ? 1 : 0);
+  if (v) h.add_u64(std::bit_cast<uint64_t>(*v));
+}
+
+void add_rating(Fnv1a& h, const std::optional<Rating>& r) {
+  h.add_u64(r.has_value() ? 1 : 0);
+  if (!r) return;
+  h.add_u64(static_cast<uint64_t>(r->severity)).add(r->source).add(r->vector);
+  add_double(h, r->score);
+}
+
+// Everything finding_of() and match()'s ranking read of one entry, its advisory and its group
+// (not the group's rank: it only orders findings of different vulnerabilities).
+void Index::add_entry(Fnv1a& h, const Entry& e) const {
+  const Advisory& advisory = advisories_[e.advisory];
+  const AdvisoryInfo& info = info_[e.advisory];
+  const Group& group = groups_[info.group];
+  h.add_u64(static_cast<uint64_t>(e.status)).add(e.package);
+  for (const Interval& in : e.intervals) {
+    h.add(in.low).add(in.high).add_u64((in.low_exclusive ? 1 : 0) | (in.high_inclusive ? 2 : 0));
+  }
+  h.end_list();
+  add_strings(h, e.fixes);
+  add_strings(h, e.versions);
+  add_rating(h, e.distro_rating);
+  h.add(advisory.id).add(advisory.source);
+  add_strings(h, advisory.references);
+  add_rating(h, info.fallback);
+  h.add(info.summary);
+  add_strings(h, info.cwes);
+  h.add(group.name);
+  add_strings(h, group.aliases);
+  h.add_u64(group.kev ? 1 : 0).add(group.kev_due_date);
+  add_double(h, group.epss);
+  add_double(h, group.epss_percentile);
+  h.end_list();
+}
+
+MatchKeyFingerprints Index::key_fingerprints() const {
+  MatchKeyFingerprints out;
+  out.reserve(entries_.size());
+  for (const auto& [key, entries] : entries_) {
+    Fnv1a h;
+    for (const Entry& e : entries) add_entry(h, e);
+    out.emplace(key, h.value());
+  }
+  return out;
+}
+
 }  // namespace
+
+std::vector<std::string> changed_match_keys(const MatchKeyFingerprints& before,
+                                            const MatchKeyFingerprints& after) {
+  std::vector<std::string> changed;
+  for (const auto& [key, fingerprint] : after) {
+    const auto it = before.find(key);
+    if (it == before.end() || it->second != fingerprint) changed.push_back(key);
+  }
+  for (const auto& [key, fingerprint] : before) {
+    if (!after.contains(key)) changed.push_back(key);
+  }
+  std::sort(changed.begin(), changed.end());
+  return changed;
+}
+
+std::vector<std::string> match_keys_of(const MatchPackage& package, std::string_view distro) {
+  std::vector<std::string> keys;
+  const std::string_view key_distro =
+      os_package_rule(package.type) != nullptr ? distro : std::string_view();
+  for_each_lookup(package, distro, [&](std::string_view name, std::string_view) {
+    append_match_key(package.type, key_distro, name, keys.emplace_back());
+  });
+  return keys;
+}
+
+std::string finding_match_key(std::string_view package_type, std::string_view package_name,
+                              std::string_view distro) {
+  std::string key;
+  append_match_key(package_type,
+                   os_package_rule(package_type) != nullptr ? distro : std::string_view(),
+                   package_name, key);
+  return key;
+}
 
 std::shared_ptr<const MatchIndex> MatchIndex::build(std::vector<Advisory> advisories,
                                                     std::vector<KevEntry> kev,

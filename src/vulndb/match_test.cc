@@ -923,5 +923,69 @@ TEST(MatchSamples, EverythingAndThousandPackages) {
   EXPECT_FALSE(r.findings.empty());
 }
 
+// ---- changed keys (incremental re-matching) ----------------------------------------------------
+
+TEST(MatchKeys, PackagesAndFindingsMapToTheKeysTheirEntriesAreFiledUnder) {
+  // PEP 503: "Zope_Interface" is looked up as "zope-interface"; a language package has no distro.
+  EXPECT_EQ(match_keys_of(package("pypi", "Zope_Interface", "1"), "debian:12"),
+            std::vector<std::string>{"pypi\x1f\x1fzope-interface"});
+  // deb by source package within the distribution; none without a distribution.
+  EXPECT_EQ(match_keys_of(package("deb", "libssl3", "3.0", "openssl"), "debian:12"),
+            std::vector<std::string>{"deb\x1f" "debian:12\x1fopenssl"});
+  EXPECT_TRUE(match_keys_of(package("deb", "libssl3", "3.0", "openssl"), "").empty());
+  // rpm by source and binary name.
+  EXPECT_EQ(match_keys_of(package("rpm", "openssl-libs", "1", "openssl"), "almalinux:9").size(), 2u);
+  EXPECT_EQ(finding_match_key("pypi", "zope.interface", "debian:12"), "pypi\x1f\x1fzope-interface");
+  EXPECT_EQ(finding_match_key("deb", "openssl", "debian:12"), "deb\x1f" "debian:12\x1fopenssl");
+}
+
+TEST(MatchKeys, ChangedKeysFollowRecordsAliasGroupsAndKev) {
+  auto base = [] {
+    std::vector<Advisory> db;
+    Advisory a = advisory("PYSEC-1", "osv");
+    a.affected.push_back(affected("pypi", "", "alpha", AffectedStatus::kAffected, {fixed_in("2")}));
+    db.push_back(a);
+    Advisory b = advisory("PYSEC-2", "osv", {"CVE-2099-2"});
+    b.affected.push_back(affected("pypi", "", "beta", AffectedStatus::kAffected, {fixed_in("2")}));
+    db.push_back(b);
+    Advisory c = advisory("GHSA-3", "osv");
+    c.affected.push_back(affected("npm", "", "gamma", AffectedStatus::kAffected, {fixed_in("2")}));
+    db.push_back(c);
+    return db;
+  };
+  const auto before = MatchIndex::build(base(), {}, {})->key_fingerprints();
+  EXPECT_EQ(before.size(), 3u);
+  EXPECT_TRUE(changed_match_keys(before, MatchIndex::build(base(), {}, {})->key_fingerprints()).empty());
+
+  // A new record merging PYSEC-1 into CVE-2099-2's group renames alpha's vulnerability: alpha
+  // and beta change (and the new record's delta appears); gamma does not.
+  auto merged = base();
+  Advisory d = advisory("GHSA-4", "osv", {"PYSEC-1", "CVE-2099-2"});
+  d.affected.push_back(affected("npm", "", "delta", AffectedStatus::kAffected, {fixed_in("2")}));
+  merged.push_back(d);
+  EXPECT_EQ(changed_match_keys(before, MatchIndex::build(merged, {}, {})->key_fingerprints()),
+            (std::vector<std::string>{"npm\x1f\x1f" "delta", "pypi\x1f\x1f" "alpha",
+                                      "pypi\x1f\x1f" "beta"}));
+
+  // A fix moving, and a withdrawn record (its key disappears).
+  auto fixed = base();
+  fixed[0].affected[0] = affected("pypi", "", "alpha", AffectedStatus::kAffected, {fixed_in("3")});
+  fixed[2].withdrawn = true;
+  EXPECT_EQ(changed_match_keys(before, MatchIndex::build(fixed, {}, {})->key_fingerprints()),
+            (std::vector<std::string>{"npm\x1f\x1fgamma", "pypi\x1f\x1f" "alpha"}));
+
+  // KEV and EPSS data of CVE-2099-2 change beta's findings only.
+  KevEntry kev;
+  kev.cve = "CVE-2099-2";
+  kev.due_date = "2099-02-01";
+  EXPECT_EQ(changed_match_keys(before, MatchIndex::build(base(), {kev}, {})->key_fingerprints()),
+            std::vector<std::string>{"pypi\x1f\x1f" "beta"});
+  EpssScore epss;
+  epss.cve = "CVE-2099-2";
+  epss.score = 0.5;
+  EXPECT_EQ(changed_match_keys(before, MatchIndex::build(base(), {}, {epss})->key_fingerprints()),
+            std::vector<std::string>{"pypi\x1f\x1f" "beta"});
+}
+
 }  // namespace
 }  // namespace bulwark::vulndb

@@ -1,6 +1,7 @@
 // The JobStore and InventoryStore parts of SqliteMetadataStore.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "common/clock.h"
@@ -255,6 +256,82 @@ TEST(SqliteFindings, ListsInventoriesPageByPage) {
   } while (!cursor.empty());
   EXPECT_EQ(seen, pushed);
   EXPECT_EQ(pages, 3);
+}
+
+// Incremental re-matching: selected packages, a match in part, and untouched images moved on.
+TEST(SqliteFindings, SelectsPackagesRecordsInPartAndAdvancesGenerations) {
+  TempDir dir;
+  auto store = open_at(dir.file("m.db"));
+  ManifestPut a = image("a"), b = image("b"), c = image("c");
+  for (const ManifestPut* m : {&a, &b, &c}) ASSERT_OK(store->put_manifest(*m));
+  ASSERT_OK(store->put_image_packages(a.repository, a.digest.str(), "debian:12",
+                                      {{"deb", "", "libssl3", "3.0.11-1", "p", "openssl", ""},
+                                       {"deb", "", "zlib1g", "1.2", "p", "zlib", ""}}));
+  ASSERT_OK(store->put_image_packages(b.repository, b.digest.str(), "debian:12",
+                                      {{"deb", "", "zlib1g", "1.2", "p", "zlib", ""}}));
+  ASSERT_OK(store->put_image_packages(c.repository, c.digest.str(), "", {}));
+
+  // Only openssl's packages kept; every image is listed (two pages), with its generation and
+  // distribution.
+  std::vector<StoredInventory> selected;
+  std::string cursor;
+  int pages = 0;
+  do {
+    auto page = store->select_packages(cursor, 2, [](const StoredInventory&, const IndexedPackage& p) {
+      return p.source_name == "openssl";
+    });
+    ASSERT_OK(page);
+    ++pages;
+    for (auto& inv : *page) selected.push_back(std::move(inv));
+  } while (!cursor.empty());
+  EXPECT_EQ(pages, 2);
+  ASSERT_EQ(selected.size(), 3u);
+  std::map<std::string, const StoredInventory*> by_digest;
+  for (const auto& inv : selected) by_digest[inv.digest] = &inv;
+  ASSERT_EQ(by_digest.size(), 3u);
+  ASSERT_EQ(by_digest[a.digest.str()]->packages.size(), 1u);
+  EXPECT_EQ(by_digest[a.digest.str()]->packages[0].name, "libssl3");
+  EXPECT_EQ(by_digest[a.digest.str()]->packages[0].version, "3.0.11-1");
+  EXPECT_EQ(by_digest[a.digest.str()]->distro, "debian:12");
+  EXPECT_TRUE(by_digest[b.digest.str()]->packages.empty());
+  EXPECT_TRUE(by_digest[c.digest.str()]->packages.empty());
+
+  // Generation 5: a has openssl's CVE-1 and zlib's CVE-2.
+  FindingRecord zlib{"CVE-2", "deb", "zlib", "1.2", "low", "", 0, "{}"};
+  std::vector<ImageMatch> at5(3);
+  at5[0] = ImageMatch{a.repository, a.digest.str(), 5, {finding("CVE-1", "high", 0), zlib}};
+  at5[1] = ImageMatch{b.repository, b.digest.str(), 5, {}};
+  at5[2] = ImageMatch{c.repository, c.digest.str(), 5, {}};
+  ASSERT_OK(store->record_matches(at5, 1000, ""));
+  // Generation 6 in part: openssl's findings are now CVE-3 only; zlib's are not spoken for.
+  ImageMatch part{a.repository, a.digest.str(), 6, {finding("CVE-3", "high", 0)}};
+  part.scope = [](std::string_view type, std::string_view name) {
+    return type == "deb" && name == "openssl";
+  };
+  auto diff = store->record_matches({part}, 2000, "");
+  ASSERT_OK(diff);
+  EXPECT_EQ(diff->opened, 1u);
+  EXPECT_EQ(diff->resolved, 1u);
+  auto open = store->list_findings(a.repository, a.digest.str(), false);
+  ASSERT_OK(open);
+  std::set<std::string> open_ids;
+  for (const auto& f : *open) open_ids.insert(f.finding.vulnerability);
+  EXPECT_EQ(open_ids, (std::set<std::string>{"CVE-2", "CVE-3"}));
+
+  // b and c did not change: moved to 6 without a match; a (already at 6) is left alone.
+  auto moved = store->advance_generation(
+      {{a.repository, a.digest.str()}, {b.repository, b.digest.str()}, {c.repository, c.digest.str()}},
+      5, 7, 3000);
+  ASSERT_OK(moved);
+  EXPECT_EQ(*moved, 2u);
+  auto scan = store->get_image_scan(b.repository, b.digest.str());
+  ASSERT_OK(scan);
+  EXPECT_EQ((*scan)->db_generation, 7);
+  EXPECT_EQ((*scan)->matched_at, 3000);
+  scan = store->get_image_scan(a.repository, a.digest.str());
+  ASSERT_OK(scan);
+  EXPECT_EQ((*scan)->db_generation, 6);
+  EXPECT_EQ((*scan)->matched_at, 2000);
 }
 
 }  // namespace

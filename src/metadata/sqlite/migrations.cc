@@ -267,7 +267,24 @@ CREATE INDEX findings_by_image ON findings(repository_id, manifest_digest, resol
 CREATE INDEX findings_open_by_deadline ON findings(resolved_at, deadline);
 )sql";
 
-constexpr std::array<Migration, 8> kMigrations = {{
+// Provenance (ProvenanceStore): each image's signature status as the provenance job last
+// verified it, under the trust configuration named by its fingerprint.
+constexpr std::string_view kSchemaV9 = R"sql(
+CREATE TABLE provenance_status (
+  repository_id INTEGER NOT NULL,
+  manifest_digest TEXT NOT NULL,
+  trust_fingerprint TEXT NOT NULL,
+  signed INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  verified_at INTEGER NOT NULL,
+  PRIMARY KEY (repository_id, manifest_digest),
+  FOREIGN KEY (repository_id, manifest_digest) REFERENCES manifests(repository_id, digest)
+    ON DELETE CASCADE
+);
+)sql";
+
+constexpr std::array<Migration, 9> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
@@ -276,6 +293,7 @@ constexpr std::array<Migration, 8> kMigrations = {{
     {6, kSchemaV6},
     {7, kSchemaV7},
     {8, kSchemaV8},
+    {9, kSchemaV9},
 }};
 
 Result<void> ensure_version_table(Db& db) {

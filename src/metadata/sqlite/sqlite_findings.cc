@@ -104,7 +104,8 @@ std::string detail_of(const FindingRecord& f) { return f.make_detail ? f.make_de
 // Records one image's current findings against its open ones.
 Result<bool> record_image(sqlite::Db& db, int64_t repository_id, const ImageMatch& match,
                           int64_t now, MatchDiff& diff) {
-  // The image's open findings, as integers only (the rows' detail is not read).
+  // The image's open findings (in its scope, for a partial match), as integers only (the rows'
+  // detail is not read).
   struct Open {
     int64_t id;
     int64_t first_seen;
@@ -115,12 +116,14 @@ Result<bool> record_image(sqlite::Db& db, int64_t repository_id, const ImageMatc
   {
     BULWARK_ASSIGN_OR_RETURN(
         sqlite::Stmt query,
-        db.prepare("SELECT id, key_hash, fingerprint, first_seen FROM findings WHERE "
-                   "repository_id = ? AND manifest_digest = ? AND resolved_at IS NULL"));
+        db.prepare("SELECT id, key_hash, fingerprint, first_seen, package_type, package_name "
+                   "FROM findings WHERE repository_id = ? AND manifest_digest = ? AND "
+                   "resolved_at IS NULL"));
     query.bind(repository_id).bind(match.digest);
     for (;;) {
       BULWARK_ASSIGN_OR_RETURN(bool row, query.step());
       if (!row) break;
+      if (match.scope && !match.scope(query.column_text(4), query.column_text(5))) continue;
       open.emplace(query.column_int(1),
                    Open{query.column_int(0), query.column_int(3), query.column_int(2)});
     }
@@ -240,6 +243,89 @@ Result<std::vector<StoredInventory>> SqliteMetadataStore::list_inventories(std::
     }
     if (images.size() < limit) cursor.clear();
     return out;
+  });
+}
+
+namespace {
+
+// The position after (repository id, digest) a page ends at: "<repository id> <digest>".
+Result<std::pair<int64_t, std::string>> parse_cursor(const std::string& cursor) {
+  if (cursor.empty()) return std::pair<int64_t, std::string>{-1, ""};
+  const size_t space = cursor.find(' ');
+  if (space == std::string::npos) return fail(ErrorCode::kInvalidArgument, "bad cursor");
+  return std::pair<int64_t, std::string>{std::stoll(cursor.substr(0, space)),
+                                         cursor.substr(space + 1)};
+}
+
+}  // namespace
+
+Result<std::vector<StoredInventory>> SqliteMetadataStore::select_packages(
+    std::string& cursor, size_t limit,
+    const std::function<bool(const StoredInventory&, const IndexedPackage&)>& keep) {
+  return with_reader([&](sqlite::Db& db) -> Result<std::vector<StoredInventory>> {
+    BULWARK_ASSIGN_OR_RETURN(auto after, parse_cursor(cursor));
+    // One read of a page of images and their packages (NULL columns for an image without
+    // any); a package's remaining columns are read only when it is kept.
+    BULWARK_ASSIGN_OR_RETURN(
+        sqlite::Stmt query,
+        db.prepare("SELECT s.repository_id, r.name, s.manifest_digest, s.distro, s.db_generation, "
+                   "p.type, p.namespace, p.name, p.source_name, p.version, p.purl, "
+                   "p.source_version FROM (SELECT repository_id, manifest_digest, distro, "
+                   "db_generation FROM image_scans WHERE (repository_id, manifest_digest) > (?, ?) "
+                   "ORDER BY repository_id, manifest_digest LIMIT ?) s JOIN repositories r ON "
+                   "r.id = s.repository_id LEFT JOIN image_packages p ON p.repository_id = "
+                   "s.repository_id AND p.manifest_digest = s.manifest_digest"));
+    query.bind(after.first).bind(after.second).bind(sqlite::clamp_limit(limit));
+    std::vector<StoredInventory> out;
+    std::unordered_map<std::string, size_t> index_of;  // "<repository id> <digest>" -> out
+    std::pair<int64_t, std::string> last = after;
+    std::string key;
+    IndexedPackage package;
+    for (;;) {
+      BULWARK_ASSIGN_OR_RETURN(bool row, query.step());
+      if (!row) break;
+      const int64_t repo = query.column_int(0);
+      std::string digest = query.column_text(2);
+      key = std::to_string(repo) + " " + digest;
+      auto [it, added] = index_of.try_emplace(key, out.size());
+      if (added) {
+        if (std::tie(repo, digest) > std::tie(last.first, last.second)) last = {repo, digest};
+        out.push_back(StoredInventory{query.column_text(1), std::move(digest), query.column_text(3),
+                                      optional_int(query, 4), {}});
+      }
+      StoredInventory& image = out[it->second];
+      if (query.column_is_null(5)) continue;  // no packages
+      package.type = query.column_text(5);
+      package.namespace_ = query.column_text(6);
+      package.name = query.column_text(7);
+      package.source_name = query.column_text(8);
+      if (!keep(image, package)) continue;
+      package.version = query.column_text(9);
+      package.purl = query.column_text(10);
+      package.source_version = query.column_text(11);
+      image.packages.push_back(package);
+    }
+    cursor = out.size() < limit ? std::string() : std::to_string(last.first) + " " + last.second;
+    return out;
+  });
+}
+
+Result<uint64_t> SqliteMetadataStore::advance_generation(const std::vector<MatchedImage>& images,
+                                                         int64_t from, int64_t to, int64_t now) {
+  return with_writer([&](sqlite::Db& db) -> Result<uint64_t> {
+    BULWARK_ASSIGN_OR_RETURN(
+        sqlite::Stmt update,
+        db.prepare("UPDATE image_scans SET db_generation = ?1, matched_at = ?2 WHERE "
+                   "db_generation = ?3 AND manifest_digest = ?4 AND repository_id = (SELECT id "
+                   "FROM repositories WHERE name = ?5)"));
+    uint64_t moved = 0;
+    for (const MatchedImage& image : images) {
+      update.reset();
+      BULWARK_TRY_VOID(
+          update.bind(to).bind(now).bind(from).bind(image.digest).bind(image.repository).run());
+      moved += static_cast<uint64_t>(db.changes());
+    }
+    return moved;
   });
 }
 

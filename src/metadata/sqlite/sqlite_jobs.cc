@@ -35,11 +35,13 @@ JobState state_of(std::string_view name) {
 }  // namespace
 
 Result<void> enqueue_job_in(sqlite::Db& db, std::string_view kind, std::string_view repository,
-                            std::string_view digest, int64_t now) {
+                            std::string_view digest, int64_t now, bool queued_only) {
   BULWARK_ASSIGN_OR_RETURN(
       sqlite::Stmt pending,
-      db.prepare("SELECT 1 FROM jobs WHERE kind = ? AND repository = ? AND digest = ? "
-                 "AND state IN ('queued', 'running')"));
+      db.prepare(queued_only ? "SELECT 1 FROM jobs WHERE kind = ? AND repository = ? AND "
+                               "digest = ? AND state = 'queued'"
+                             : "SELECT 1 FROM jobs WHERE kind = ? AND repository = ? AND "
+                               "digest = ? AND state IN ('queued', 'running')"));
   BULWARK_ASSIGN_OR_RETURN(bool exists, pending.bind(kind).bind(repository).bind(digest).step());
   if (exists) return ok();
   BULWARK_ASSIGN_OR_RETURN(

@@ -263,6 +263,9 @@ Result<void> SqliteMetadataStore::put_manifest(const ManifestPut& m) {
         BULWARK_TRY_VOID(enqueue_job_in(db, kind, m.repository, m.digest.str(), now));
       }
     }
+    for (const auto& [kind, digest] : m.related_jobs) {
+      BULWARK_TRY_VOID(enqueue_job_in(db, kind, m.repository, digest.str(), now, /*queued_only=*/true));
+    }
     if (!m.tag) return ok();
     BULWARK_ASSIGN_OR_RETURN(
         Stmt tag, db.prepare("INSERT INTO tags (repository_id, name, manifest_digest, updated_at) "

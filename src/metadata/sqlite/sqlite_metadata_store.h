@@ -25,6 +25,7 @@
 #include "metadata/inventory_store.h"
 #include "metadata/job_store.h"
 #include "metadata/metadata_store.h"
+#include "metadata/provenance_store.h"
 #include "metadata/refresh_token_store.h"
 #include "metadata/settings_store.h"
 #include "common/shared_counter.h"
@@ -37,7 +38,7 @@ class SqliteMetadataStore final : public MetadataStore,
                                   public AuditStore,
                                   public SettingsStore, public RefreshTokenStore,
                                   public JobStore, public InventoryStore,
-                                  public FindingStore {
+                                  public FindingStore, public ProvenanceStore {
  public:
   // Opens or creates the database at `path` and migrates it to the current schema.
   static Result<std::unique_ptr<SqliteMetadataStore>> open(std::string path);
@@ -152,6 +153,11 @@ class SqliteMetadataStore final : public MetadataStore,
 
   // FindingStore (sqlite_findings.cc)
   Result<std::vector<StoredInventory>> list_inventories(std::string& cursor, size_t limit) override;
+  Result<std::vector<StoredInventory>> select_packages(
+      std::string& cursor, size_t limit,
+      const std::function<bool(const StoredInventory&, const IndexedPackage&)>& keep) override;
+  Result<uint64_t> advance_generation(const std::vector<MatchedImage>& images, int64_t from,
+                                      int64_t to, int64_t now) override;
   Result<std::optional<StoredInventory>> get_inventory(std::string_view repository,
                                                        std::string_view digest) override;
   Result<MatchDiff> record_matches(const std::vector<ImageMatch>& batch, int64_t now,
@@ -165,6 +171,13 @@ class SqliteMetadataStore final : public MetadataStore,
                                                    bool include_resolved) override;
   Result<std::vector<StoredFinding>> overdue_findings(int64_t now, size_t limit) override;
   Result<std::vector<SeveritySummary>> findings_summary(int64_t now) override;
+
+  // ProvenanceStore (sqlite_provenance.cc)
+  Result<bool> put_provenance(const ProvenanceRecord& record) override;
+  Result<std::optional<ProvenanceRecord>> get_provenance(std::string_view repository,
+                                                         std::string_view digest) override;
+  Result<std::vector<ImageRef>> list_images_to_verify(std::string_view fingerprint,
+                                                      std::string& cursor, size_t limit) override;
 
  private:
   SqliteMetadataStore(std::string path, std::unique_ptr<sqlite::Db> writer);

@@ -18,9 +18,10 @@
 
 namespace bulwark::metadata {
 
-// Queues a job inside the caller's write transaction (JobStore::enqueue_job, ManifestPut::jobs).
+// Queues a job inside the caller's write transaction (JobStore::enqueue_job, ManifestPut::jobs)
+// unless the same one is queued or, unless `queued_only` (ManifestPut::related_jobs), running.
 Result<void> enqueue_job_in(sqlite::Db& db, std::string_view kind, std::string_view repository,
-                            std::string_view digest, int64_t now);
+                            std::string_view digest, int64_t now, bool queued_only = false);
 
 template <class F>
 auto SqliteMetadataStore::with_reader(F&& body) -> decltype(body(std::declval<sqlite::Db&>())) {

@@ -77,23 +77,6 @@ Result<std::vector<Image>> open_layout(std::shared_ptr<LayoutFiles> files, std::
 
 // ---- registries (docker://)
 
-// Where a registry reference points: "docker.io" (or no host) means registry-1.docker.io, with
-// "library/" before single-component names.
-struct RegistryLocation {
-  std::string host;        // "registry-1.docker.io", "127.0.0.1:5000"
-  std::string repository;  // "library/debian"
-  std::string reference;   // the tag, or the digest when one was given ("latest" by default)
-  std::optional<Digest> digest;
-};
-Result<RegistryLocation> parse_registry_reference(std::string_view text);
-
-// One challenge of a WWW-Authenticate header: scheme lower-cased, parameter names lower-cased.
-struct AuthChallenge {
-  std::string scheme;
-  std::vector<std::pair<std::string, std::string>> params;
-  std::string param(std::string_view name) const;  // "" when absent
-};
-std::vector<AuthChallenge> parse_auth_challenges(std::string_view header);
 
 // ---- platforms
 

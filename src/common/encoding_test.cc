@@ -1,8 +1,8 @@
-#include "auth/encoding.h"
+#include "common/encoding.h"
 
 #include <gtest/gtest.h>
 
-namespace bulwark::auth {
+namespace bulwark {
 namespace {
 
 struct Vector {
@@ -42,6 +42,17 @@ TEST(Base64, DecodesStandardPaddedBase64) {
   EXPECT_EQ(base64_decode("Zm8=Zm8="), std::nullopt);  // padding in the middle
 }
 
+// RFC 4648 §10 base64 vectors, and a round trip through the decoder.
+TEST(Base64, EncodesRfc4648VectorsWithPadding) {
+  const std::pair<std::string_view, std::string_view> vectors[] = {
+      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foobar", "Zm9vYmFy"},
+      {"\xfb\xff", "+/8="}};
+  for (const auto& [plain, encoded] : vectors) {
+    EXPECT_EQ(base64_encode(plain), encoded);
+    EXPECT_EQ(base64_decode(encoded), std::string(plain));
+  }
+}
+
 TEST(Base32, Rfc4648Vectors) {
   for (auto [bytes, encoded] :
        {Vector{"", ""}, Vector{"f", "MY"}, Vector{"fo", "MZXQ"}, Vector{"foo", "MZXW6"},
@@ -64,4 +75,4 @@ TEST(Base32, RefusesForeignCharactersAndImpossibleLengths) {
 }
 
 }  // namespace
-}  // namespace bulwark::auth
+}  // namespace bulwark

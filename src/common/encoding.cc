@@ -1,11 +1,11 @@
-#include "auth/encoding.h"
+#include "common/encoding.h"
 
 #include <sodium.h>
 
 #include <array>
 #include <cstdint>
 
-namespace bulwark::auth {
+namespace bulwark {
 namespace {
 
 constexpr std::string_view kBase32Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -22,17 +22,24 @@ std::span<const unsigned char> as_bytes(std::string_view s) {
   return {reinterpret_cast<const unsigned char*>(s.data()), s.size()};
 }
 
-}  // namespace
-
-std::string base64url_encode(std::span<const unsigned char> bytes) {
-  constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), kVariant), '\0');
-  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(), kVariant);
+std::string sodium_encode(std::span<const unsigned char> bytes, int variant) {
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), variant), '\0');
+  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(), variant);
   out.resize(out.size() - 1);  // the encoder's terminating NUL
   return out;
 }
 
+}  // namespace
+
+std::string base64url_encode(std::span<const unsigned char> bytes) {
+  return sodium_encode(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
 std::string base64url_encode(std::string_view bytes) { return base64url_encode(as_bytes(bytes)); }
+
+std::string base64_encode(std::string_view bytes) {
+  return sodium_encode(as_bytes(bytes), sodium_base64_VARIANT_ORIGINAL);
+}
 
 namespace {
 
@@ -102,4 +109,4 @@ std::optional<std::string> base32_decode(std::string_view text) {
   return out;
 }
 
-}  // namespace bulwark::auth
+}  // namespace bulwark

@@ -1,5 +1,5 @@
-// Text encodings the auth module's formats are built on: base64url without padding (JWS, RFC 7515
-// §2; generated secrets) and RFC 4648 base32 (TOTP secrets, libtrust key ids).
+// Text encodings Bulwark's formats are built on: base64 and base64url (JWS, RFC 7515
+// §2; Sigstore bundles; generated secrets) and RFC 4648 base32 (TOTP secrets, libtrust key ids).
 //
 // Decoders are strict about what they accept (see each function), so one byte string has one
 // accepted spelling where the format allows it. Pure functions; thread-safe.
@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace bulwark::auth {
+namespace bulwark {
 
 // base64url (RFC 4648 §5) without '=' padding.
 std::string base64url_encode(std::span<const unsigned char> bytes);
@@ -18,6 +18,8 @@ std::string base64url_encode(std::string_view bytes);
 // Decodes unpadded base64url. Refuses padding, whitespace, characters outside the alphabet, an
 // impossible length and non-zero unused trailing bits (a non-canonical spelling).
 std::optional<std::string> base64url_decode(std::string_view text);
+// Standard base64 (RFC 4648 §4) with '=' padding.
+std::string base64_encode(std::string_view bytes);
 // Decodes standard base64 (RFC 4648 §4, '+' '/' and '=' padding, as in HTTP Basic credentials).
 // Refuses missing padding, whitespace and characters outside the alphabet.
 std::optional<std::string> base64_decode(std::string_view text);
@@ -29,4 +31,4 @@ std::string base32_encode(std::string_view bytes);
 // trailing '=' padding. Refuses other characters, padding in the middle and impossible lengths.
 std::optional<std::string> base32_decode(std::string_view text);
 
-}  // namespace bulwark::auth
+}  // namespace bulwark
