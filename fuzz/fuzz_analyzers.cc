@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "invariant.h"
 #include "scan/analyzer.h"
 
 namespace {
@@ -40,12 +41,7 @@ constexpr std::string_view kPaths[] = {
     "usr/local/bin/tool",
 };
 
-void check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using bulwark::fuzz::check;
 
 }  // namespace
 

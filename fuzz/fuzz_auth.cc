@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "invariant.h"
 #include "auth/access.h"
 #include "auth/jwks.h"
 #include "auth/jwt.h"
@@ -21,12 +22,7 @@ namespace {
 using namespace bulwark;
 using namespace bulwark::auth;
 
-void check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using bulwark::fuzz::check;
 
 std::vector<std::string> lines(std::string_view text) {
   std::vector<std::string> out;

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "invariant.h"
 #include "vulndb/advisory.h"
 #include "vulndb/advisory_json.h"
 #include "vulndb/cvss/cvss.h"
@@ -37,12 +38,7 @@ namespace {
 using namespace bulwark::vulndb;
 namespace fs = std::filesystem;
 
-void check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using bulwark::fuzz::check;
 
 // Checks every record an importer hands over.
 class CheckingSink : public ImportSink {

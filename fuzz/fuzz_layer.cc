@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 
+#include "invariant.h"
 #include "scan/walker.h"
 
 namespace {
@@ -29,12 +30,7 @@ class Bytes : public scan::ByteStream {
   size_t at_ = 0;
 };
 
-void check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using bulwark::fuzz::check;
 
 }  // namespace
 

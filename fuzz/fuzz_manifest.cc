@@ -10,6 +10,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "invariant.h"
 #include "oci/errors.h"
 #include "oci/manifest.h"
 #include "oci/media_types.h"
@@ -33,12 +34,7 @@ constexpr std::string_view kContentTypes[] = {
     "text/plain",
 };
 
-void check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using bulwark::fuzz::check;
 
 bool valid_json(std::string_view text) {
   boost::json::error_code ec;

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "invariant.h"
 #include "trust/cbor.h"
 #include "trust/notation/envelope.h"
 #include "trust/notation/trust_policy.h"
@@ -19,12 +20,7 @@ namespace {
 
 using namespace bulwark::trust;
 
-void check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using bulwark::fuzz::check;
 
 void fuzz_cbor(std::string_view in) {
   auto v = cbor::decode(in);

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <variant>
 
+#include "invariant.h"
 #include "common/digest.h"
 #include "oci/reference.h"
 
@@ -15,12 +16,7 @@ namespace {
 
 using namespace bulwark;
 
-void check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using bulwark::fuzz::check;
 
 bool is_safe_path(std::string_view name) {
   if (name.empty() || name.size() > oci::kMaxRepositoryLength) return false;

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "invariant.h"
 #include "trust/bundle.h"
 #include "trust/checkpoint.h"
 #include "trust/cosign_layout.h"
@@ -23,12 +24,7 @@ namespace {
 
 using namespace bulwark::trust;
 
-void check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using bulwark::fuzz::check;
 
 void fuzz_bundle(std::string_view in) {
   auto b = parse_bundle(in);

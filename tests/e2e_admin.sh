@@ -51,8 +51,8 @@ rc_is_with() {
   echo "stderr: $(cat "$ERR")"
   return 1
 }
-# out_json FILTER [jq args...]: jq -e FILTER holds on the last stdout.
-out_json() {
+# out_holds FILTER [jq args...]: jq -e FILTER holds on the last stdout.
+out_holds() {
   local filter=$1
   shift
   jq -e "$@" "$filter" "$OUT" >/dev/null 2>&1 && return 0
@@ -126,10 +126,10 @@ check "... and prints no password" run_ok test ! -s "$OUT"
 check "none of the refused users exists" equals "$(sql "SELECT count(*) FROM users WHERE name <> 'alice' AND name <> 'bob'")" 0
 
 adm user list -o json
-check "user list -o json shows alice and bob, by name" run_ok out_json 'map(.name) == ["alice", "bob"]'
-check "... with admin, email, disabled and password_set" run_ok out_json \
+check "user list -o json shows alice and bob, by name" run_ok out_holds 'map(.name) == ["alice", "bob"]'
+check "... with admin, email, disabled and password_set" run_ok out_holds \
   '.[1] | .admin == true and .email == "bob@example.com" and .disabled == false and .password_set == true'
-check "... and no field holding a hash or secret" run_ok out_json \
+check "... and no field holding a hash or secret" run_ok out_holds \
   'all(.[]; keys == ["admin","created_at","disabled","email","name","password_set","totp_enrolled","updated_at"])'
 adm user list
 check "user list (table) names both users" run_ok bash -c 'grep -q "^alice " "$1" && grep -q "^bob " "$1"' _ "$OUT"
@@ -157,7 +157,7 @@ echo "## TOTP secrets stay hidden"
 TOTP=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
 sql_write "UPDATE users SET totp_secret = '$TOTP' WHERE name = 'bob'"
 adm user list -o json
-check "user list reports TOTP enrolment" run_ok out_json '(.[] | select(.name == "bob") | .totp_enrolled) == true'
+check "user list reports TOTP enrolment" run_ok out_holds '(.[] | select(.name == "bob") | .totp_enrolled) == true'
 adm user list
 check "the table shows TOTP yes for bob" run_ok grep -Eq '^bob +yes +no +yes' "$OUT"
 
@@ -165,10 +165,10 @@ echo "## disable, enable, delete"
 adm user disable alice
 check "user disable exits 0" run_ok rc_is 0
 adm user list -o json
-check "alice is disabled" run_ok out_json '(.[] | select(.name == "alice") | .disabled) == true'
+check "alice is disabled" run_ok out_holds '(.[] | select(.name == "alice") | .disabled) == true'
 adm user enable alice
 adm user list -o json
-check "user enable enables her again" run_ok out_json '(.[] | select(.name == "alice") | .disabled) == false'
+check "user enable enables her again" run_ok out_holds '(.[] | select(.name == "alice") | .disabled) == false'
 adm user disable nobody
 check "user disable of an unknown user: exit 2" run_ok rc_is_with 2 "no user nobody"
 adm user delete bob
@@ -193,17 +193,17 @@ check "an invalid project name is refused (exit 2)" run_ok rc_is_with 2 "invalid
 adm project create odd --environment moon
 check "an unknown environment is refused (exit 2)" run_ok rc_is 2
 adm project list -o json
-check "project list -o json shows both with visibility and environment" run_ok out_json \
+check "project list -o json shows both with visibility and environment" run_ok out_holds \
   '. == [{"name":"quiet","visibility":"private","environment":"development","allowed_networks":[],"created_at":.[0].created_at},
          {"name":"team","visibility":"public","environment":"staging","allowed_networks":[],"created_at":.[1].created_at}]'
 adm project update quiet --public --environment production
 check "project update exits 0" run_ok rc_is 0
 adm project list -o json
-check "... and changes visibility and environment" run_ok out_json \
+check "... and changes visibility and environment" run_ok out_holds \
   '(.[] | select(.name == "quiet") | [.visibility, .environment]) == ["public", "production"]'
 adm project update quiet --private
 adm project list -o json
-check "project update --private keeps the environment" run_ok out_json \
+check "project update --private keeps the environment" run_ok out_holds \
   '(.[] | select(.name == "quiet") | [.visibility, .environment]) == ["private", "production"]'
 adm project update quiet
 check "project update with nothing to change: exit 2" run_ok rc_is_with 2 "nothing to change"
@@ -221,11 +221,11 @@ check "member set --user exits 0" run_ok rc_is 0
 adm member set team --group ops --role maintainer
 check "member set --group exits 0" run_ok rc_is 0
 adm member list team -o json
-check "member list shows the group then the user, with roles" run_ok out_json \
+check "member list shows the group then the user, with roles" run_ok out_holds \
   'map([.kind, .name, .role]) == [["group","ops","maintainer"],["user","alice","developer"]]'
 adm member set team --user alice --role project_admin
 adm member list team -o json
-check "member set again changes the role" run_ok out_json \
+check "member set again changes the role" run_ok out_holds \
   '(.[] | select(.name == "alice") | .role) == "project_admin"'
 adm member set team --user alice --role owner
 check "a bad role is refused (exit 2)" run_ok rc_is 2
@@ -240,21 +240,21 @@ check "member remove exits 0" run_ok rc_is 0
 adm member remove team --group ops
 check "removing a non-member: exit 2" run_ok rc_is_with 2 "not a member"
 adm member list team -o json
-check "member list after the removal" run_ok out_json 'map(.name) == ["alice"]'
+check "member list after the removal" run_ok out_holds 'map(.name) == ["alice"]'
 adm member list ghost
 check "member list of an unknown project: exit 2" run_ok rc_is_with 2 "no project ghost"
 adm user delete alice
 adm member list team -o json
-check "deleting a user removes its memberships" run_ok out_json '. == []'
+check "deleting a user removes its memberships" run_ok out_holds '. == []'
 
 # ==============================================================================================
 echo "## robots"
 NOW=$(date +%s)
 adm robot create team ci --expires 90d --kind ci --rule 'team/*=pull,push' --rule 'team/apps/**=pull' -o json
 check "robot create -o json exits 0" run_ok rc_is 0
-check "it prints name, secret and expires_at" run_ok out_json \
+check "it prints name, secret and expires_at" run_ok out_holds \
   'keys == ["expires_at","name","secret"] and .name == "robot$team+ci" and (.secret | length) >= 32'
-check "expires_at is 90 days from now" run_ok out_json \
+check "expires_at is 90 days from now" run_ok out_holds \
   '.expires_at >= $now + 90*86400 and .expires_at <= $now + 90*86400 + 60' --argjson now "$NOW"
 CI_SECRET=$(jq -r .secret "$OUT")
 check "the secret is printed exactly once" equals "$(count_in "$OUT" "$CI_SECRET")" 1
@@ -294,13 +294,13 @@ check "... and prints no secret" run_ok test ! -s "$OUT"
 check "no refused robot was stored" equals "$(sql 'SELECT count(*) FROM robots')" 2
 
 adm robot list -o json
-check "robot list -o json shows both robots with kind, rules and status" run_ok out_json \
+check "robot list -o json shows both robots with kind, rules and status" run_ok out_holds \
   'map([.name, .project, .kind, .status]) == [["robot$team+ci","team","ci","active"],["robot$team+reader","team","generic","active"]]
    and .[0].rules == [{"repository":"team/*","actions":["pull","push"]},{"repository":"team/apps/**","actions":["pull"]}]'
-check "robot list has no secret or hash field" run_ok out_json 'all(.[]; has("secret") or has("secret_hash") | not)'
-check "created_by names the local operator" run_ok out_json 'all(.[]; .created_by | startswith("cli:"))'
+check "robot list has no secret or hash field" run_ok out_holds 'all(.[]; has("secret") or has("secret_hash") | not)'
+check "created_by names the local operator" run_ok out_holds 'all(.[]; .created_by | startswith("cli:"))'
 adm robot list --project quiet -o json
-check "robot list --project filters" run_ok out_json '. == []'
+check "robot list --project filters" run_ok out_holds '. == []'
 
 echo "## rotate and revoke"
 adm robot rotate 'robot$team+ci' --expires 1d -o json
@@ -308,13 +308,13 @@ check "robot rotate exits 0" run_ok rc_is 0
 CI_SECRET2=$(jq -r .secret "$OUT")
 check "rotate prints a new secret once" run_ok \
   bash -c '[[ ${#1} -ge 32 && $1 != "$2" && $(grep -o -F -- "$1" "$3" | wc -l) == 1 ]]' _ "$CI_SECRET2" "$CI_SECRET" "$OUT"
-check "rotate --expires 1d sets the new expiry" run_ok out_json \
+check "rotate --expires 1d sets the new expiry" run_ok out_holds \
   '.expires_at >= $now + 86400 and .expires_at <= $now + 86400 + 60' --argjson now "$NOW"
 check "rotate replaces the stored hash" run_ok differs "$(sql "SELECT secret_hash FROM robots WHERE name = 'robot\$team+ci'")" "$CI_HASH"
 adm robot revoke 'robot$team+ci'
 check "robot revoke exits 0" run_ok rc_is 0
 adm robot list -o json
-check "the revoked robot is listed as revoked with revoked_at" run_ok out_json \
+check "the revoked robot is listed as revoked with revoked_at" run_ok out_holds \
   '(.[] | select(.name == "robot$team+ci") | .status == "revoked" and (.revoked_at | type) == "number")'
 adm robot rotate 'robot$team+ci'
 check "a revoked robot cannot be rotated (exit 2)" run_ok rc_is_with 2 "revoked"
@@ -323,7 +323,7 @@ adm robot revoke 'robot$team+nope'
 check "revoking an unknown robot: exit 2" run_ok rc_is_with 2 'no robot robot$team+nope'
 sql_write "UPDATE robots SET expires_at = 1 WHERE name = 'robot\$team+reader'"
 adm robot list -o json
-check "an expired robot is listed as expired" run_ok out_json \
+check "an expired robot is listed as expired" run_ok out_holds \
   '(.[] | select(.name == "robot$team+reader") | .status) == "expired"'
 adm robot rotate 'robot$team+reader'
 check "rotating an expired robot needs --expires (exit 2)" run_ok rc_is_with 2 "--expires"
@@ -342,27 +342,27 @@ adm robot create live deploy --expires 7d --kind release --rule 'live/**=pull,pu
 check "robot create works while the server runs" run_ok rc_is 0
 LIVE_SECRET=$(jq -r .secret "$OUT")
 adm user list -o json
-check "user list sees the new user" run_ok out_json 'any(.[]; .name == "dave")'
+check "user list sees the new user" run_ok out_holds 'any(.[]; .name == "dave")'
 req GET /v2/
 check "the server still answers after the CLI wrote to its database" status_below_500
 stop_registry
 adm robot list --project live -o json
-check "the robot is still there after the server stopped" run_ok out_json 'map(.name) == ["robot$live+deploy"]'
+check "the robot is still there after the server stopped" run_ok out_holds 'map(.name) == ["robot$live+deploy"]'
 
 echo "## project delete"
 adm project delete team
 check "project delete exits 0" run_ok rc_is 0
 adm robot list --project team -o json
-check "deleting a project deletes its robots" run_ok out_json '. == []'
+check "deleting a project deletes its robots" run_ok out_holds '. == []'
 adm project list -o json
-check "the project is gone" run_ok out_json 'map(.name) == ["live", "quiet"]'
+check "the project is gone" run_ok out_holds 'map(.name) == ["live", "quiet"]'
 
 # ==============================================================================================
 echo "## client network allow-lists"
 adm project update live --allow-network 10.0.0.0/8 --allow-network 2001:db8::/32
 check "project update --allow-network (repeatable) exits 0" run_ok rc_is 0
 adm project list -o json
-check "... and stores the allow-list" run_ok out_json \
+check "... and stores the allow-list" run_ok out_holds \
   '(.[] | select(.name == "live") | .allowed_networks) == ["10.0.0.0/8", "2001:db8::/32"]'
 adm project update live --allow-network 10.1.2.3/8
 check "a network with host bits set is refused (exit 2)" run_ok rc_is 2
@@ -371,24 +371,24 @@ check "--allow-network with --any-network: exit 2" run_ok rc_is 2
 adm project update live --any-network
 check "project update --any-network exits 0" run_ok rc_is 0
 adm project list -o json
-check "... and clears the allow-list" run_ok out_json \
+check "... and clears the allow-list" run_ok out_holds \
   '(.[] | select(.name == "live") | .allowed_networks) == []'
 adm robot create live net --expires 1d --rule 'live/*=pull' --allow-network 192.0.2.0/24 -o json
 check "robot create --allow-network exits 0" run_ok rc_is 0
 NET_SECRET=$(jq -r .secret "$OUT")
 adm robot list --project live -o json
-check "... and the robot lists its allow-list" run_ok out_json \
+check "... and the robot lists its allow-list" run_ok out_holds \
   '(.[] | select(.name == "robot$live+net") | .allowed_networks) == ["192.0.2.0/24"]'
 adm robot create live bad --expires 1d --rule 'live/*=pull' --allow-network somewhere
 check "robot create with an invalid network is refused (exit 2)" run_ok rc_is 2
 adm robot networks 'robot$live+net' --allow-network 198.51.100.7 --allow-network ::1
 check "robot networks --allow-network exits 0" run_ok rc_is 0
 adm robot list --project live -o json
-check "... and replaces the allow-list" run_ok out_json \
+check "... and replaces the allow-list" run_ok out_holds \
   '(.[] | select(.name == "robot$live+net") | .allowed_networks) == ["198.51.100.7", "::1"]'
 adm robot networks 'robot$live+net' --any-network
 adm robot list --project live -o json
-check "robot networks --any-network clears it" run_ok out_json \
+check "robot networks --any-network clears it" run_ok out_holds \
   '(.[] | select(.name == "robot$live+net") | .allowed_networks) == []'
 adm robot networks 'robot$live+net'
 check "robot networks without --allow-network or --any-network: exit 2" run_ok rc_is_with 2 "--any-network"
@@ -398,12 +398,12 @@ check "robot networks of an unknown robot: exit 2" run_ok rc_is_with 2 'no robot
 echo "## TOTP enrolment"
 adm user totp enrol dave -o json
 check "user totp enrol exits 0" run_ok rc_is 0
-check "... and prints the secret and the otpauth:// URI once" run_ok out_json \
+check "... and prints the secret and the otpauth:// URI once" run_ok out_holds \
   '(.secret | test("^[A-Z2-7]{32}$")) and (.uri | startswith("otpauth://totp/Bulwark:dave?secret="))'
 DAVE_TOTP=$(jq -r .secret "$OUT")
 check "the stored TOTP secret is the printed one" equals "$(sql "SELECT totp_secret FROM users WHERE name = 'dave'")" "$DAVE_TOTP"
 adm user list -o json
-check "user list shows dave enrolled" run_ok out_json '(.[] | select(.name == "dave") | .totp_enrolled) == true'
+check "user list shows dave enrolled" run_ok out_holds '(.[] | select(.name == "dave") | .totp_enrolled) == true'
 adm user totp enrol dave
 check "enrolling again is refused (exit 2)" run_ok rc_is_with 2 "already has TOTP"
 adm user totp enrol ghost

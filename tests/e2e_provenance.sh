@@ -23,18 +23,6 @@ bw_ok() {
   return 1
 }
 
-# wait_for URL JQ: polls URL until the jq expression is true of the answer (at most 120 s).
-wait_for() {
-  local deadline=$((SECONDS + 120))
-  while ((SECONDS < deadline)); do
-    req GET "$1"
-    [[ $STATUS == 200 ]] && jq -e "$2" "$T/resp.body" >/dev/null 2>&1 && return 0
-    sleep 0.2
-  done
-  echo "timed out waiting for $2 at $1; last answer $STATUS: $(head -c 1500 "$T/resp.body")"
-  return 1
-}
-
 # wait_log FROM PATTERN...: waits (at most 120 s) until a line of the registry log after line FROM
 # contains every PATTERN (fixed strings).
 wait_log() {

@@ -93,17 +93,6 @@ digest=sha256:$(skopeo inspect --raw --tls-verify=false --authfile "$T/auth.json
   "docker://$REGISTRY_HOSTPORT/team/debian:12" | sha256sum | cut -d' ' -f1)
 vulns=/api/v1/repositories/team/debian/manifests/$digest/vulnerabilities
 
-# wait_for URL JQ: polls URL until the jq expression is true of the answer (at most 120 s).
-wait_for() {
-  local deadline=$((SECONDS + 120))
-  while ((SECONDS < deadline)); do
-    req GET "$1"
-    [[ $STATUS == 200 ]] && jq -e "$2" "$T/resp.body" >/dev/null 2>&1 && return 0
-    sleep 0.2
-  done
-  echo "timed out waiting for $2 at $1; last answer $STATUS: $(head -c 600 "$T/resp.body")"
-  return 1
-}
 found() { jq -r '.findings[] | select(.resolvedAt == null) | [.vulnerability, .package.name, .fixedVersion] | @tsv' "$T/resp.body" | LC_ALL=C sort; }
 same_file() { diff -u "$1" "$2" | head -20; cmp -s "$1" "$2"; }
 

@@ -18,6 +18,7 @@
 #   - the token flow: token_get, login_refresh, token_refresh, breq (a Bearer request),
 #     claims_of (a JWT's claims), push_image (a small image as any principal), has_event (an
 #     audit export in $EXPORT holds a matching event);
+#   - wait_for URL JQ: a bounded poll until an API answer satisfies a jq expression;
 #   - bw / exit_is / out_json: the bulwark CLI and checks on its exit code and JSON output;
 #   - sk / sk_ok / sk_fails: skopeo with the authfile $T/auth.json;
 #   - check NAME PREDICATE [ARGS...]: counts a pass or a failure; a failure prints what was expected,
@@ -380,6 +381,19 @@ push_image() {
 has_event() {
   jq -e -s "map(.event | select($1)) | length > 0" "$EXPORT" >/dev/null ||
     { echo "no audit event matches $1"; return 1; }
+}
+
+# wait_for URL JQ: polls GET URL until it answers 200 with a body the jq expression holds for
+# (bounded: at most 120 s); the last answer stays in $STATUS and $T/resp.body.
+wait_for() {
+  local deadline=$((SECONDS + 120))
+  while ((SECONDS < deadline)); do
+    req GET "$1"
+    [[ $STATUS == 200 ]] && jq -e "$2" "$T/resp.body" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  echo "timed out waiting for $2 at $1; last answer $STATUS: $(head -c 1500 "$T/resp.body")"
+  return 1
 }
 
 # ---------------------------------------------------------------------------------------------

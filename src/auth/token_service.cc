@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "auth/password.h"
+#include "common/clock.h"
 #include "common/digest.h"
 #include "common/random.h"
 
@@ -38,14 +39,7 @@ tl::unexpected<Error> bad_refresh() {
 
 }  // namespace
 
-std::string IssuedToken::issued_at_rfc3339() const {
-  std::time_t t = static_cast<std::time_t>(issued_at);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return std::string(buf, n);
-}
+std::string IssuedToken::issued_at_rfc3339() const { return rfc3339_utc(issued_at); }
 
 Result<SigningKey> TokenService::load_or_create_key(const fs::path& key_file) {
   std::error_code ec;

@@ -16,6 +16,7 @@
 
 #include "auth/password.h"
 #include "cli/admin_internal.h"
+#include "common/clock.h"
 
 namespace bulwark::cli {
 namespace admin {
@@ -95,13 +96,7 @@ Result<std::string> read_password_stdin() {
 }
 
 std::string format_time(int64_t unix_seconds) {
-  if (unix_seconds == 0) return "-";
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return std::string(buf, n);
+  return unix_seconds == 0 ? "-" : rfc3339_utc(unix_seconds);
 }
 
 void print_table(const std::vector<std::string>& header,

@@ -57,15 +57,7 @@ std::string age(int64_t then, int64_t now) {
   return std::to_string(s / 86400) + "d ago";
 }
 
-std::string rfc3339(int64_t seconds) {
-  if (seconds <= 0) return "";
-  std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
+std::string rfc3339(int64_t seconds) { return seconds <= 0 ? "" : rfc3339_utc(seconds); }
 
 void print_summary(const vulndb::ImportSummary& summary, const fs::path& path) {
   for (const auto& s : summary.sources) {

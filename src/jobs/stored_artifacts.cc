@@ -5,7 +5,7 @@
 
 #include <boost/json.hpp>
 
-#include "oci/media_types.h"
+#include "metadata/referrers_index.h"
 
 namespace bulwark::jobs {
 
@@ -60,20 +60,7 @@ Result<std::string> StoredArtifacts::blob(const Digest& digest, uint64_t max_byt
 
 Result<std::string> StoredArtifacts::referrers(const Digest& subject) {
   BULWARK_ASSIGN_OR_RETURN(auto listed, metadata_.list_referrers(repository_, subject, std::nullopt));
-  boost::json::array manifests;
-  for (const metadata::ManifestRecord& m : listed) {
-    boost::json::object d{{"mediaType", m.media_type}, {"digest", m.digest.str()}, {"size", m.size}};
-    if (!m.artifact_type.empty()) d["artifactType"] = m.artifact_type;
-    if (!m.annotations_json.empty()) {
-      boost::system::error_code ec;
-      auto annotations = boost::json::parse(m.annotations_json, ec);
-      if (!ec && annotations.is_object()) d["annotations"] = std::move(annotations);
-    }
-    manifests.push_back(std::move(d));
-  }
-  return boost::json::serialize(boost::json::object{{"schemaVersion", 2},
-                                                    {"mediaType", oci::media::kOciIndex},
-                                                    {"manifests", std::move(manifests)}});
+  return boost::json::serialize(metadata::referrers_index(listed));
 }
 
 Result<void> StoredArtifacts::push_blob(std::string_view) {

@@ -3,6 +3,7 @@
 // repositories answer an empty index, as the spec requires.
 #include <boost/json.hpp>
 
+#include "metadata/referrers_index.h"
 #include "oci/media_types.h"
 #include "registry/context.h"
 #include "registry/gate.h"
@@ -10,20 +11,6 @@
 
 namespace bulwark::registry {
 namespace {
-
-boost::json::object descriptor_json(const metadata::ManifestRecord& m) {
-  boost::json::object d;
-  d["mediaType"] = m.media_type;
-  d["digest"] = m.digest.str();
-  d["size"] = m.size;
-  if (!m.artifact_type.empty()) d["artifactType"] = m.artifact_type;
-  if (!m.annotations_json.empty()) {
-    boost::system::error_code ec;
-    auto annotations = boost::json::parse(m.annotations_json, ec);
-    if (!ec && annotations.is_object()) d["annotations"] = std::move(annotations);
-  }
-  return d;
-}
 
 http::Task<http::Response> referrers(Context& ctx, http::Request& req) {
   auto name = repository_param(req);
@@ -39,12 +26,7 @@ http::Task<http::Response> referrers(Context& ctx, http::Request& req) {
     co_return error_response(listed.error(), oci::ErrorCode::kNameUnknown,
                              oci::ErrorCode::kDigestInvalid);
   }
-  boost::json::array manifests;
-  for (const auto& m : *listed) manifests.emplace_back(descriptor_json(m));
-  boost::json::object index;
-  index["schemaVersion"] = 2;
-  index["mediaType"] = oci::media::kOciIndex;
-  index["manifests"] = std::move(manifests);
+  boost::json::object index = metadata::referrers_index(*listed);
   http::Response r;
   r.headers.set("Content-Type", std::string(oci::media::kOciIndex));
   if (filter) r.headers.set("OCI-Filters-Applied", "artifactType");

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <ctime>
 
+#include "common/clock.h"
 #include "common/encoding.h"
 #include "common/strict_json.h"
 #include "oci/media_types.h"
@@ -30,15 +31,6 @@ constexpr std::array<LayoutName, 3> kLayoutNames = {{
 
 bool wants_legacy(SignatureLayout l) { return l != SignatureLayout::kBundle; }
 bool wants_bundle(SignatureLayout l) { return l != SignatureLayout::kLegacy; }
-
-std::string rfc3339(int64_t seconds) {
-  std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
 
 // The bundle key hint: base64 of SHA-256 over the key's DER SubjectPublicKeyInfo.
 std::string key_hint(const PublicKey& key) { return base64_encode(key.key_id()); }
@@ -138,7 +130,7 @@ Result<Written> push_bundle_referrer(ArtifactStore& store, const ImageSubject& i
                                      const std::string& bundle_json,
                                      std::string_view predicate_type,
                                      const SigningOptions& options) {
-  const std::string created = rfc3339(options.now);
+  const std::string created = rfc3339_utc(options.now);
   cosign::BuiltManifest built = cosign::make_bundle_referrer_manifest(
       bundle_json, /*dsse=*/true, predicate_type, created,
       cosign::SubjectDescriptor{image.media_type, image.digest, image.size});

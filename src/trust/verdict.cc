@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <array>
-#include <ctime>
+#include <utility>
 
 #include <boost/json.hpp>
-#include <utility>
+
+#include "common/clock.h"
 
 namespace bulwark::trust {
 namespace {
@@ -15,7 +16,7 @@ struct ReasonName {
   std::string_view name;
 };
 
-constexpr std::array<ReasonName, 24> kReasonNames = {{
+constexpr std::array<ReasonName, 25> kReasonNames = {{
     {Reason::kNone, "verified"},
     {Reason::kMalformed, "malformed"},
     {Reason::kNoSignature, "no_signature"},
@@ -37,6 +38,7 @@ constexpr std::array<ReasonName, 24> kReasonNames = {{
     {Reason::kTlogBodyMismatch, "tlog_body_mismatch"},
     {Reason::kBadTimestamp, "bad_timestamp"},
     {Reason::kExpiredWithoutTimestamp, "expired_without_timestamp"},
+    {Reason::kSignatureExpired, "signature_expired"},
     {Reason::kWrongPredicateType, "wrong_predicate_type"},
     {Reason::kPolicyNotMet, "policy_not_met"},
     {Reason::kUnsupported, "unsupported"},
@@ -73,12 +75,7 @@ boost::json::object verdict_to_json(const Verdict& verdict) {
   if (!verdict.signer.empty()) out["signer"] = verdict.signer;
   if (!verdict.issuer.empty()) out["issuer"] = verdict.issuer;
   if (verdict.signed_at) {
-    std::time_t t = static_cast<std::time_t>(*verdict.signed_at);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    out["signedAt"] = buffer;
+    out["signedAt"] = rfc3339_utc(*verdict.signed_at);
   }
   boost::json::array checks;
   for (const Check& c : verdict.checks) {

@@ -40,6 +40,7 @@ enum class Reason {
   kTlogBodyMismatch,       // the log entry records another signature, key or artifact
   kBadTimestamp,           // an RFC 3161 timestamp does not verify or is not over this signature
   kExpiredWithoutTimestamp,// the certificate has expired and no trusted time proves signing in it
+  kSignatureExpired,       // the signature's own expiry (Notation io.cncf.notary.expiry) has passed
   kWrongPredicateType,     // an attestation of another predicate type than required
   kPolicyNotMet,           // verified signatures do not satisfy the policy (count, signers, level)
   kUnsupported,            // a well-formed feature Bulwark does not verify (named in the detail)

@@ -5,20 +5,12 @@
 #include <span>
 #include <utility>
 
+#include "common/clock.h"
 #include "common/strict_json.h"
 #include "trust/rfc3161.h"
 
 namespace bulwark::trust::notation {
 namespace {
-
-std::string format_time(int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  if (gmtime_r(&tt, &tm) == nullptr) return std::to_string(t);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // Applies the policy's action for `check` to a check's outcome and records it in the verdict.
 class Recorder {
@@ -88,7 +80,7 @@ void check_authenticity(const NotationSignature& sig, const TrustPolicy& policy,
     rec.failed(ValidationCheck::kAuthenticity, Reason::kCertificateExpired,
                "authenticity: trust store",
                "certificate " + quote_untrusted(bad->subject()) +
-                   " was not valid at the signing time " + format_time(sig.signing_time));
+                   " was not valid at the signing time " + rfc3339_utc(sig.signing_time));
   } else {
     ChainOptions options;
     options.at = sig.signing_time;
@@ -101,7 +93,7 @@ void check_authenticity(const NotationSignature& sig, const TrustPolicy& policy,
     } else {
       out.verdict.issuer = chain->back().subject();
       rec.pass("authenticity: trust store",
-               "chains to " + out.verdict.issuer + " at " + format_time(sig.signing_time));
+               "chains to " + out.verdict.issuer + " at " + rfc3339_utc(sig.signing_time));
     }
   }
 
@@ -155,11 +147,11 @@ void check_timestamp(const NotationSignature& sig, const TrustPolicy& policy,
       rec.failed(
           ValidationCheck::kAuthenticTimestamp, Reason::kCertificateExpired, std::string(kName),
           "certificate " + quote_untrusted(bad->subject()) +
-              " was not valid at the authentic signing time " + format_time(sig.signing_time));
+              " was not valid at the authentic signing time " + rfc3339_utc(sig.signing_time));
       return;
     }
     out.verdict.signed_at = sig.signing_time;
-    rec.pass(std::string(kName), "authentic signing time " + format_time(sig.signing_time) +
+    rec.pass(std::string(kName), "authentic signing time " + rfc3339_utc(sig.signing_time) +
                                      " (notary.x509.signingAuthority)");
     return;
   }
@@ -181,12 +173,12 @@ void check_timestamp(const NotationSignature& sig, const TrustPolicy& policy,
       rec.failed(ValidationCheck::kAuthenticTimestamp, Reason::kCertificateExpired,
                  std::string(kName),
                  "certificate " + quote_untrusted(bad->subject()) +
-                     " was not valid at the timestamp " + format_time(ts->gen_time));
+                     " was not valid at the timestamp " + rfc3339_utc(ts->gen_time));
       return;
     }
     out.verdict.signed_at = ts->gen_time;
     rec.pass(std::string(kName),
-             "RFC 3161 timestamp " + format_time(ts->gen_time) + " by " + ts->signer);
+             "RFC 3161 timestamp " + rfc3339_utc(ts->gen_time) + " by " + ts->signer);
     return;
   }
   std::string note;
@@ -198,7 +190,7 @@ void check_timestamp(const NotationSignature& sig, const TrustPolicy& policy,
     rec.failed(ValidationCheck::kAuthenticTimestamp, Reason::kExpiredWithoutTimestamp,
                std::string(kName),
                "certificate " + quote_untrusted(expired_now->subject()) + " is not valid now (" +
-                   format_time(now) + ") and no trusted timestamp proves the signing time" + note);
+                   rfc3339_utc(now) + ") and no trusted timestamp proves the signing time" + note);
     return;
   }
   rec.pass(std::string(kName), "no trusted timestamp needed: certificate chain valid now" + note);
@@ -257,10 +249,10 @@ NotationVerification verify_notation(const VerifyRequest& request,
 
   if (!rec.skipped(ValidationCheck::kExpiry, "expiry")) {
     if (sig.expiry && request.now > *sig.expiry) {
-      rec.failed(ValidationCheck::kExpiry, Reason::kPolicyNotMet, "expiry",
-                 "signature expired at " + format_time(*sig.expiry) + " (io.cncf.notary.expiry)");
+      rec.failed(ValidationCheck::kExpiry, Reason::kSignatureExpired, "expiry",
+                 "signature expired at " + rfc3339_utc(*sig.expiry) + " (io.cncf.notary.expiry)");
     } else {
-      rec.pass("expiry", sig.expiry ? "valid until " + format_time(*sig.expiry) : "no expiry");
+      rec.pass("expiry", sig.expiry ? "valid until " + rfc3339_utc(*sig.expiry) : "no expiry");
     }
   }
   if (!rec.skipped(ValidationCheck::kRevocation, "revocation")) {

@@ -246,7 +246,7 @@ TEST_F(SignedHereTest, ExpiredSignatureStrictFailsPermissiveLogs) {
   const std::string jws = sign(h);
   auto strict = verify_notation(request(kJwsMediaType, jws), vector_policy(), vector_store());
   EXPECT_FALSE(strict.verdict.verified());
-  EXPECT_EQ(strict.verdict.reason, Reason::kPolicyNotMet) << describe(strict);
+  EXPECT_EQ(strict.verdict.reason, Reason::kSignatureExpired) << describe(strict);
   const Check* expiry = find_check(strict.verdict, "expiry");
   ASSERT_NE(expiry, nullptr);
   EXPECT_FALSE(expiry->passed);

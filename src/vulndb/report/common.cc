@@ -1,5 +1,6 @@
 #include "vulndb/report/common.h"
 
+#include "common/clock.h"
 #include "scan/sbom/common.h"
 
 #include <cctype>
@@ -15,17 +16,7 @@ std::string_view fix_state(const Finding& finding) {
   return "unfixed";
 }
 
-std::string rfc3339(int64_t unix_seconds) {
-  // Years 0..9999 only, so the text always has the RFC 3339 shape.
-  constexpr int64_t kMax = 253402300799;  // 9999-12-31T23:59:59Z
-  if (unix_seconds < 0 || unix_seconds > kMax) unix_seconds = 0;
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string rfc3339(int64_t unix_seconds) { return rfc3339_utc(unix_seconds); }
 
 std::string age_text(int64_t from, int64_t to) {
   int64_t seconds = to > from ? to - from : 0;
