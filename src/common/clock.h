@@ -1,12 +1,15 @@
-// The wall clock as the stores and logs record it: unix seconds and milliseconds, and their RFC 3339
-// text. Thread-safe.
-// (Code that must be testable at other times takes the time as a parameter instead.)
+// The wall clock as the stores and logs record it: unix seconds and milliseconds, and their RFC
+// 3339 text. Thread-safe. (Code that must be testable at other times takes the time as a parameter
+// instead.)
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <ctime>
 #include <string>
+#include <string_view>
+
+#include "common/result.h"
 
 namespace bulwark {
 
@@ -34,5 +37,10 @@ inline std::string rfc3339_utc(int64_t unix_seconds) {
   size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return std::string(buf, n);
 }
+
+// Parses an RFC 3339 date-time ("2021-01-12T11:53:27Z", an optional fraction, "Z" or +hh:mm)
+// into Unix seconds (the fraction truncated, a leap second read as :59). kInvalidArgument for
+// anything else, including impossible dates.
+Result<int64_t> parse_rfc3339(std::string_view text);
 
 }  // namespace bulwark

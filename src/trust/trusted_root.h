@@ -43,8 +43,4 @@ Result<TrustedRoot> parse_trusted_root(std::string_view json);
 // parse_trusted_root() of `file` (at most 4 MiB); errors name the file.
 Result<TrustedRoot> load_trusted_root(const std::filesystem::path& file);
 
-// RFC 3339 date-time ("2021-01-12T11:53:27Z", optional fraction, "Z" or ±hh:mm) as Unix seconds
-// (fraction truncated). kInvalidArgument otherwise. Shared by the trust module's JSON formats.
-Result<int64_t> parse_rfc3339(std::string_view text);
-
 }  // namespace bulwark::trust

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "common/clock.h"
 #include "common/digest.h"
 #include "oci/reference.h"
 #include "scan/purl.h"
@@ -12,16 +13,6 @@ namespace bulwark::scan {
 namespace {
 
 constexpr std::string_view kEpoch = "1970-01-01T00:00:00Z";
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
 
 struct Civil {
   int64_t year;
@@ -38,64 +29,6 @@ Civil civil_from_days(int64_t z) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   return {static_cast<int64_t>(yoe) + era * 400 + (m <= 2), m, d};
-}
-
-bool leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-unsigned days_in_month(int64_t y, unsigned m) {
-  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && leap(y) ? 29 : kDays[m - 1];
-}
-
-// Reads exactly `n` digits at `pos`.
-std::optional<unsigned> digits(std::string_view s, size_t pos, size_t n) {
-  if (pos + n > s.size()) return std::nullopt;
-  unsigned v = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return std::nullopt;
-    v = v * 10 + static_cast<unsigned>(s[i] - '0');
-  }
-  return v;
-}
-
-bool expect(std::string_view s, size_t pos, std::string_view chars) {
-  return pos < s.size() && chars.find(s[pos]) != std::string_view::npos;
-}
-
-// Seconds since the epoch of an RFC 3339 date-time.
-std::optional<int64_t> parse_rfc3339(std::string_view s) {
-  auto year = digits(s, 0, 4), month = digits(s, 5, 2), day = digits(s, 8, 2);
-  auto hour = digits(s, 11, 2), minute = digits(s, 14, 2), second = digits(s, 17, 2);
-  if (!year || !month || !day || !hour || !minute || !second) return std::nullopt;
-  if (!expect(s, 4, "-") || !expect(s, 7, "-") || !expect(s, 10, "Tt") || !expect(s, 13, ":") ||
-      !expect(s, 16, ":")) {
-    return std::nullopt;
-  }
-  if (*month < 1 || *month > 12 || *day < 1 || *day > days_in_month(*year, *month) || *hour > 23 ||
-      *minute > 59 || *second > 60) {
-    return std::nullopt;
-  }
-  size_t pos = 19;
-  if (expect(s, pos, ".")) {
-    ++pos;
-    size_t start = pos;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
-    if (pos == start) return std::nullopt;
-  }
-  int64_t offset = 0;
-  if (expect(s, pos, "Zz")) {
-    ++pos;
-  } else if (expect(s, pos, "+-")) {
-    auto oh = digits(s, pos + 1, 2), om = digits(s, pos + 4, 2);
-    if (!oh || !om || !expect(s, pos + 3, ":") || *oh > 23 || *om > 59) return std::nullopt;
-    offset = (s[pos] == '-' ? -1 : 1) * static_cast<int64_t>(*oh * 3600 + *om * 60);
-    pos += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (pos != s.size()) return std::nullopt;
-  return days_from_civil(*year, *month, *day) * 86400 + *hour * 3600 + *minute * 60 + *second -
-         offset;
 }
 
 // Decodes one UTF-8 sequence at `s[i]`; returns its length, or 0 when invalid.
@@ -143,7 +76,7 @@ std::string_view strip_transport(std::string_view ref) {
 }  // namespace
 
 std::string sbom_timestamp(std::string_view created) {
-  auto seconds = parse_rfc3339(created);
+  auto seconds = bulwark::parse_rfc3339(created);
   if (!seconds) return std::string(kEpoch);
   int64_t days = *seconds >= 0 ? *seconds / 86400 : (*seconds - 86399) / 86400;
   int64_t rest = *seconds - days * 86400;

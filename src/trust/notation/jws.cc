@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/encoding.h"
+#include "common/clock.h"
 #include "common/strict_json.h"
 #include "trust/notation/envelope.h"
 #include "trust/trusted_root.h"
@@ -45,7 +46,7 @@ Result<std::string> string_field(const json::object& o, std::string_view key, bo
 
 Result<int64_t> time_field(const json::object& header, std::string_view key) {
   BULWARK_ASSIGN_OR_RETURN(std::string text, string_field(header, key, true));
-  auto t = parse_rfc3339(text);  // trusted_root.h: the trust module's one RFC 3339 parser
+  auto t = parse_rfc3339(text);
   if (!t) {
     return fail(
         ErrorCode::kInvalidArgument,
