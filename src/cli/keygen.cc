@@ -6,9 +6,7 @@
 // Writes PREFIX.key (cosign's "ENCRYPTED SIGSTORE PRIVATE KEY", mode 0600, sealed with the
 // password from --password-file, $BULWARK_KEY_PASSWORD or $COSIGN_PASSWORD) and PREFIX.pub (PEM
 // public key). Existing files are kept unless --force.
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <array>
 #include <filesystem>
@@ -18,6 +16,7 @@
 
 #include "cli/commands.h"
 #include "cli/key_flags.h"
+#include "common/durable_file.h"
 #include "trust/keys.h"
 
 namespace bulwark::cli {
@@ -35,29 +34,6 @@ struct KeygenFlags {
 constexpr std::array<trust::KeyType, 4> kTypes = {trust::KeyType::kEcdsaP256,
                                                   trust::KeyType::kEcdsaP384, trust::KeyType::kRsa,
                                                   trust::KeyType::kEd25519};
-
-// Writes `text` to `path` with `mode` (never wider, whatever the umask), replacing it only when
-// `replace`; fsynced before it is reported written.
-Result<void> write_file(const fs::path& path, const std::string& text, mode_t mode, bool replace) {
-  int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (replace ? O_TRUNC : O_EXCL);
-  int fd = ::open(path.c_str(), flags, mode);
-  if (fd < 0) {
-    if (errno == EEXIST) {
-      return fail(ErrorCode::kAlreadyExists, path.string() + " exists (use --force to replace it)");
-    }
-    return fail(ErrorCode::kIo, "cannot write " + path.string());
-  }
-  bool ok_write = ::fchmod(fd, mode) == 0;
-  for (size_t done = 0; ok_write && done < text.size();) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n <= 0) ok_write = false;
-    else done += static_cast<size_t>(n);
-  }
-  ok_write = ok_write && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok_write) return fail(ErrorCode::kIo, "cannot write " + path.string());
-  return ok();
-}
 
 int run(const KeygenFlags& flags) {
   const trust::KeyType* type = nullptr;
@@ -94,10 +70,14 @@ int run(const KeygenFlags& flags) {
       }
     }
   }
+  const KeyFileWrite how = flags.force ? KeyFileWrite::kReplace : KeyFileWrite::kCreateNew;
   for (auto [path, text, mode] : {std::tuple{private_file, *sealed, mode_t{0600}},
                                   std::tuple{public_file, key->public_key().pem(), mode_t{0644}}}) {
-    if (auto written = write_file(path, text, mode, flags.force); !written) {
-      std::cerr << "bulwark keygen: " << written.error().message << "\n";
+    if (auto written = write_durable_file(path, text, mode, how); !written) {
+      std::cerr << "bulwark keygen: " << written.error().message
+                << (written.error().code == ErrorCode::kAlreadyExists
+                        ? " (use --force to replace it)\n"
+                        : "\n");
       return kExitError;
     }
   }

@@ -17,7 +17,6 @@
 #include <cstring>
 #include <vector>
 
-#include "common/random.h"
 
 namespace bulwark {
 namespace {
@@ -125,48 +124,6 @@ Result<std::string> read_key_file(const std::filesystem::path& file, bool owner_
   }
 }
 
-// Writes `bytes` to `file` with mode 0600 through a fsynced temporary file published as `how`
-// says, then makes the publication durable by fsyncing the directory.
-Result<void> write_private_file(const std::filesystem::path& file, std::string_view bytes,
-                                KeyFileWrite how) {
-  std::filesystem::path temp = file;
-  temp += ".tmp-" + random_hex(8);
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, kPrivateMode);
-  if (fd < 0) {
-    return fail(Code::kIo, "cannot create " + temp.string() + ": " + std::strerror(errno));
-  }
-  bool written = ::fchmod(fd, kPrivateMode) == 0;  // the umask may have narrowed the mode
-  for (size_t done = 0; written && done < bytes.size();) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    written = n > 0;
-    if (written) done += static_cast<size_t>(n);
-  }
-  written = written && ::fsync(fd) == 0;
-  written = ::close(fd) == 0 && written;
-  int published = -1;
-  if (written) {
-    published = how == KeyFileWrite::kReplace ? ::rename(temp.c_str(), file.c_str())
-                                              : ::link(temp.c_str(), file.c_str());
-  }
-  int error = errno;
-  // After link() and after any failure the temporary name is still there.
-  if (how == KeyFileWrite::kCreateNew || published != 0) ::unlink(temp.c_str());
-  if (published != 0) {
-    if (written && error == EEXIST && how == KeyFileWrite::kCreateNew) {
-      return fail(Code::kAlreadyExists, file.string() + " exists");
-    }
-    return fail(Code::kIo, "cannot write " + file.string() + ": " + std::strerror(error));
-  }
-  std::filesystem::path dir = file.parent_path().empty() ? "." : file.parent_path();
-  int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
-  return ok();
-}
-
 }  // namespace
 
 Result<P256Key> P256Key::adopt(EVP_PKEY* key, bool has_private) {
@@ -255,7 +212,7 @@ Result<std::string> P256Key::private_pem() const {
 
 Result<void> P256Key::save_private(const std::filesystem::path& file, KeyFileWrite how) const {
   BULWARK_ASSIGN_OR_RETURN(std::string pem, private_pem());
-  auto written = write_private_file(file, pem, how);
+  auto written = write_durable_file(file, pem, kPrivateMode, how);
   OPENSSL_cleanse(pem.data(), pem.size());
   return written;
 }

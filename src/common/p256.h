@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/durable_file.h"  // KeyFileWrite
 #include "common/result.h"
 
 namespace bulwark {
@@ -32,17 +33,6 @@ enum class PemKind {
   kPrivate,  // unencrypted PKCS#8 "PRIVATE KEY" or SEC1 "EC PRIVATE KEY"
   kPublic,   // "PUBLIC KEY" (SubjectPublicKeyInfo)
   kEither,   // a private key when the text names one ("PRIVATE KEY"), else a public key
-};
-
-// How save_private() publishes the key file. Both write a temporary file in the same directory
-// with mode 0600 (never wider, whatever the umask), fsync it, publish it and fsync the directory,
-// so a reader sees either no key / the old key or the complete new one, never a partial file.
-enum class KeyFileWrite {
-  // link(2): refuses to replace an existing file (kAlreadyExists), so processes racing to create
-  // the first key agree on one of them.
-  kCreateNew,
-  // rename(2) over an existing file: key rotation.
-  kReplace,
 };
 
 class P256Key {
@@ -74,7 +64,8 @@ class P256Key {
   // Unencrypted PKCS#8 PEM "PRIVATE KEY". The result is a secret: never log it.
   // REQUIRES: has_private().
   Result<std::string> private_pem() const;
-  // Writes private_pem() to `file` as described at KeyFileWrite. REQUIRES: has_private().
+  // Writes private_pem() to `file`, mode 0600, with write_durable_file (common/durable_file.h).
+  // REQUIRES: has_private().
   Result<void> save_private(const std::filesystem::path& file,
                             KeyFileWrite how = KeyFileWrite::kCreateNew) const;
 

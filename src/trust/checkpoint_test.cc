@@ -20,14 +20,8 @@ namespace {
 
 using testing::read_file;
 
-
-
-TrustedRoot mock_root() {
-  return load_trusted_root(testing::sigstore_path("keyless-mock/trusted_root.json")).value();
-}
-TrustedRoot public_good() {
-  return load_trusted_root(testing::sigstore_path("public-good-trusted_root.json")).value();
-}
+using testing::mock_root;
+using testing::public_good;
 
 struct BundleCheckpoint {
   std::string envelope;
@@ -44,19 +38,9 @@ BundleCheckpoint checkpoint_of(const std::string& bundle) {
           std::stoull(std::string(proof.at("treeSize").as_string()))};
 }
 
-constexpr const char* kBundles[] = {
-    "keyless-mock/blob/artifact.txt.sigstore.json",
-    "keyless-mock/image-sig-legacy/payload.sigstore.json",
-    "keyless-mock/image-sig-bundle/bundle.sigstore.json",
-    "keyless-mock/image-att-cyclonedx/bundle.sigstore.json",
-    "keyless-mock/image-att-cyclonedx/bundle-intoto-entry.sigstore.json",
-    "keybased-openssl/bundle-messagesig/payload.sigstore.json",
-    "keybased-openssl/bundle-dsse/statement.sigstore.json",
-};
-
 TEST(Checkpoint, MockBundleCheckpointsVerify) {
   TrustedRoot root = mock_root();
-  for (const char* bundle : kBundles) {
+  for (const char* bundle : testing::kBundlesWithTlogEntries) {
     BundleCheckpoint cp = checkpoint_of(bundle);
     auto checkpoint = verify_checkpoint(cp.envelope, root.tlogs[0]);
     ASSERT_TRUE(checkpoint) << bundle << ": " << checkpoint.error().message;
@@ -69,7 +53,7 @@ TEST(Checkpoint, MockBundleCheckpointsVerify) {
 }
 
 TEST(Checkpoint, ParsesTheFirstMockCheckpointExactly) {
-  BundleCheckpoint cp = checkpoint_of(kBundles[0]);
+  BundleCheckpoint cp = checkpoint_of(testing::kBundlesWithTlogEntries[0]);
   auto note = parse_signed_note(cp.envelope);
   ASSERT_TRUE(note) << note.error().message;
   EXPECT_EQ(
@@ -88,7 +72,7 @@ TEST(Checkpoint, ParsesTheFirstMockCheckpointExactly) {
 
 TEST(Checkpoint, AlteredCheckpointsAreRefused) {
   TrustedRoot root = mock_root();
-  BundleCheckpoint cp = checkpoint_of(kBundles[0]);
+  BundleCheckpoint cp = checkpoint_of(testing::kBundlesWithTlogEntries[0]);
   // Altered size.
   std::string bigger = cp.envelope;
   bigger.replace(bigger.find("\n1\n"), 3, "\n2\n");
@@ -111,7 +95,7 @@ TEST(Checkpoint, AlteredCheckpointsAreRefused) {
 }
 
 TEST(Checkpoint, OtherLogsAndOriginsAreRefused) {
-  BundleCheckpoint cp = checkpoint_of(kBundles[0]);
+  BundleCheckpoint cp = checkpoint_of(testing::kBundlesWithTlogEntries[0]);
   TrustedRoot pg = public_good();
   for (const TransparencyLog& log : pg.tlogs) {
     auto r = verify_checkpoint(cp.envelope, log);

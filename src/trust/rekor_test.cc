@@ -25,30 +25,10 @@ namespace {
 
 using testing::read_file;
 
-
-
 std::string b64d(std::string_view s) { return base64_decode(s).value(); }
 
-const TrustedRoot& mock_root() {
-  static const TrustedRoot root =
-      load_trusted_root(testing::sigstore_path("keyless-mock/trusted_root.json")).value();
-  return root;
-}
-const TrustedRoot& public_good() {
-  static const TrustedRoot root =
-      load_trusted_root(testing::sigstore_path("public-good-trusted_root.json")).value();
-  return root;
-}
-
-constexpr const char* kBundles[] = {
-    "keyless-mock/blob/artifact.txt.sigstore.json",
-    "keyless-mock/image-sig-legacy/payload.sigstore.json",
-    "keyless-mock/image-sig-bundle/bundle.sigstore.json",
-    "keyless-mock/image-att-cyclonedx/bundle.sigstore.json",
-    "keyless-mock/image-att-cyclonedx/bundle-intoto-entry.sigstore.json",
-    "keybased-openssl/bundle-messagesig/payload.sigstore.json",
-    "keybased-openssl/bundle-dsse/statement.sigstore.json",
-};
+using testing::mock_root;
+using testing::public_good;
 
 boost::json::value bundle_json(const std::string& rel) {
   return boost::json::parse(read_file(testing::sigstore_path(rel)));
@@ -100,7 +80,7 @@ Reason reason_of(const TlogEntry& entry, std::span<const TransparencyLog> logs) 
 }
 
 TEST(Rekor, EveryBundleEntryVerifies) {
-  for (const char* rel : kBundles) {
+  for (const char* rel : testing::kBundlesWithTlogEntries) {
     SCOPED_TRACE(rel);
     TlogEntry entry = entry_of(rel);
     EXPECT_EQ(b64d("k3wgSZDbNacEElyYdowyj5Nl64PQ03MgCyY9DQdmMso="), entry.log_id);
@@ -125,7 +105,7 @@ TEST(Rekor, EveryBundleEntryVerifies) {
 }
 
 TEST(Rekor, BodyClaimsPerKind) {
-  auto hashed = verify_tlog_entry(entry_of(kBundles[0]), mock_root().tlogs).value().claims;
+  auto hashed = verify_tlog_entry(entry_of(testing::kBundlesWithTlogEntries[0]), mock_root().tlogs).value().claims;
   EXPECT_EQ("hashedrekord", hashed.kind);
   ASSERT_EQ(1u, hashed.signatures.size());
   EXPECT_TRUE(hashed.signatures[0].verifier.is_certificate);
@@ -136,13 +116,13 @@ TEST(Rekor, BodyClaimsPerKind) {
       hashed.artifact_hash->digest);
   EXPECT_FALSE(hashed.payload_hash);
 
-  auto dsse = verify_tlog_entry(entry_of(kBundles[2]), mock_root().tlogs).value().claims;
+  auto dsse = verify_tlog_entry(entry_of(testing::kBundlesWithTlogEntries[2]), mock_root().tlogs).value().claims;
   EXPECT_EQ("dsse", dsse.kind);
   ASSERT_TRUE(dsse.payload_hash);
   ASSERT_TRUE(dsse.envelope_hash);
   EXPECT_FALSE(dsse.artifact_hash);
 
-  auto intoto = verify_tlog_entry(entry_of(kBundles[4]), mock_root().tlogs).value().claims;
+  auto intoto = verify_tlog_entry(entry_of(testing::kBundlesWithTlogEntries[4]), mock_root().tlogs).value().claims;
   EXPECT_EQ("intoto", intoto.kind);
   EXPECT_EQ("0.0.2", intoto.version);
   EXPECT_EQ("application/vnd.in-toto+json", intoto.payload_type);
@@ -150,32 +130,32 @@ TEST(Rekor, BodyClaimsPerKind) {
   // The double base64 is unwrapped: a DER ECDSA signature starts with SEQUENCE (0x30).
   EXPECT_EQ('\x30', intoto.signatures[0].signature[0]);
 
-  auto keyed = verify_tlog_entry(entry_of(kBundles[5]), mock_root().tlogs).value().claims;
+  auto keyed = verify_tlog_entry(entry_of(testing::kBundlesWithTlogEntries[5]), mock_root().tlogs).value().claims;
   ASSERT_EQ(1u, keyed.signatures.size());
   EXPECT_FALSE(keyed.signatures[0].verifier.is_certificate);
   EXPECT_EQ(read_file(testing::sigstore_path("keybased-openssl/payload.sig.der")), keyed.signatures[0].signature);
 }
 
 TEST(Rekor, FlippedSetByteIsBadSignedEntryTimestamp) {
-  for (const char* rel : kBundles) {
+  for (const char* rel : testing::kBundlesWithTlogEntries) {
     TlogEntry entry = entry_of(rel);
     entry.signed_entry_timestamp[entry.signed_entry_timestamp.size() / 2] ^= 0x01;
     EXPECT_EQ(Reason::kBadSignedEntryTimestamp, reason_of(entry, mock_root().tlogs)) << rel;
   }
   // The SET covers the body, the integrated time and the index.
-  TlogEntry later = entry_of(kBundles[0]);
+  TlogEntry later = entry_of(testing::kBundlesWithTlogEntries[0]);
   later.integrated_time += 1;
   EXPECT_EQ(Reason::kBadSignedEntryTimestamp, reason_of(later, mock_root().tlogs));
-  TlogEntry moved = entry_of(kBundles[0]);
+  TlogEntry moved = entry_of(testing::kBundlesWithTlogEntries[0]);
   moved.log_index += 1;
   EXPECT_EQ(Reason::kBadSignedEntryTimestamp, reason_of(moved, mock_root().tlogs));
-  TlogEntry body = entry_of(kBundles[0]);
+  TlogEntry body = entry_of(testing::kBundlesWithTlogEntries[0]);
   body.canonicalized_body.back() = ' ';
   EXPECT_EQ(Reason::kBadSignedEntryTimestamp, reason_of(body, mock_root().tlogs));
 }
 
 TEST(Rekor, OtherTrustRootIsUnknownLog) {
-  for (const char* rel : kBundles) {
+  for (const char* rel : testing::kBundlesWithTlogEntries) {
     auto r = verify_tlog_entry(entry_of(rel), public_good().tlogs);
     ASSERT_FALSE(r) << rel;
     EXPECT_EQ(Reason::kUnknownLog, r.error().reason);
@@ -185,14 +165,14 @@ TEST(Rekor, OtherTrustRootIsUnknownLog) {
   TransparencyLog expired = mock_root().tlogs[0];
   expired.validity.end = expired.validity.start + 1;
   std::vector<TransparencyLog> logs{expired};
-  auto r = verify_tlog_entry(entry_of(kBundles[0]), logs);
+  auto r = verify_tlog_entry(entry_of(testing::kBundlesWithTlogEntries[0]), logs);
   ASSERT_FALSE(r);
   EXPECT_EQ(Reason::kUnknownLog, r.error().reason);
   EXPECT_NE(std::string::npos, r.error().message.find("not valid at")) << r.error().message;
 }
 
 TEST(Rekor, BrokenProofsAndCheckpointsAreRefused) {
-  for (const char* rel : kBundles) {
+  for (const char* rel : testing::kBundlesWithTlogEntries) {
     SCOPED_TRACE(rel);
     const TlogEntry good = entry_of(rel);
     // Extra hash for a 1-leaf tree.
@@ -221,7 +201,7 @@ TEST(Rekor, BrokenProofsAndCheckpointsAreRefused) {
     // Checkpoint of another entry (validly signed, other root).
     TlogEntry swapped = good;
     swapped.inclusion_proof->checkpoint =
-        entry_of(rel == std::string(kBundles[0]) ? kBundles[1] : kBundles[0])
+        entry_of(rel == std::string(testing::kBundlesWithTlogEntries[0]) ? testing::kBundlesWithTlogEntries[1] : testing::kBundlesWithTlogEntries[0])
             .inclusion_proof->checkpoint;
     r = verify_tlog_entry(swapped, mock_root().tlogs);
     ASSERT_FALSE(r);
@@ -236,7 +216,7 @@ TEST(Rekor, BrokenProofsAndCheckpointsAreRefused) {
 }
 
 TEST(Rekor, SetOnlyAndProofOnlyEntries) {
-  const TlogEntry good = entry_of(kBundles[0]);
+  const TlogEntry good = entry_of(testing::kBundlesWithTlogEntries[0]);
   // Proof + checkpoint only (as Rekor v2): verified, but no trusted integrated time.
   TlogEntry proof_only = good;
   proof_only.signed_entry_timestamp.clear();
@@ -275,7 +255,7 @@ TEST(Rekor, SetOnlyAndProofOnlyEntries) {
 }
 
 TEST(Rekor, BodyMismatchesAreRefused) {
-  for (const char* rel : kBundles) {
+  for (const char* rel : testing::kBundlesWithTlogEntries) {
     SCOPED_TRACE(rel);
     auto claims = verify_tlog_entry(entry_of(rel), mock_root().tlogs).value().claims;
     const TlogExpectation want = expectation_of(rel);
@@ -304,10 +284,10 @@ TEST(Rekor, BodyMismatchesAreRefused) {
     EXPECT_EQ(Reason::kTlogBodyMismatch, match_tlog_body(claims, crossed).error().reason);
   }
   // Kind in the entry differs from the body's.
-  TlogEntry entry = entry_of(kBundles[0]);
+  TlogEntry entry = entry_of(testing::kBundlesWithTlogEntries[0]);
   entry.kind = "dsse";
   EXPECT_EQ(Reason::kTlogBodyMismatch, reason_of(entry, mock_root().tlogs));
-  entry = entry_of(kBundles[0]);
+  entry = entry_of(testing::kBundlesWithTlogEntries[0]);
   entry.version = "0.0.2";
   EXPECT_EQ(Reason::kTlogBodyMismatch, reason_of(entry, mock_root().tlogs));
 }
@@ -397,7 +377,7 @@ TEST(Rekor, SetPayloadIsCanonicalJson) {
 TEST(Rekor, MalformedEntriesAreRefusedNamingTheField) {
   auto refused = [](const std::function<void(boost::json::object&)>& edit,
                     std::string_view needle) {
-    boost::json::value b = bundle_json(kBundles[0]);
+    boost::json::value b = bundle_json(testing::kBundlesWithTlogEntries[0]);
     edit(entry_json(b).as_object());
     auto r = parse_tlog_entry(entry_json(b));
     ASSERT_FALSE(r) << needle;
@@ -418,7 +398,7 @@ TEST(Rekor, MalformedEntriesAreRefusedNamingTheField) {
   EXPECT_FALSE(parse_tlog_entry_json("[]"));
   EXPECT_FALSE(parse_tlog_entry_json("{"));
   // Numbers as numbers are fine (proto3 JSON accepts both).
-  boost::json::value b = bundle_json(kBundles[0]);
+  boost::json::value b = bundle_json(testing::kBundlesWithTlogEntries[0]);
   entry_json(b).as_object()["logIndex"] = 1225398;
   auto e = parse_tlog_entry(entry_json(b));
   ASSERT_TRUE(e);
@@ -525,7 +505,7 @@ TEST(Rekor, MultiLeafProofsWithCheckpointsSignedByTheMockLog) {
   for (uint64_t size : {2u, 5u, 13u, 17u}) {
     for (uint64_t index : {uint64_t{0}, size / 2, size - 1}) {
       SCOPED_TRACE(std::to_string(size) + "/" + std::to_string(index));
-      TlogEntry entry = entry_of(kBundles[3]);
+      TlogEntry entry = entry_of(testing::kBundlesWithTlogEntries[3]);
       place_in_tree(entry, index, size, key, "127.0.0.1:38617", hint);
       auto v = verify_tlog_entry(entry, mock_root().tlogs);
       ASSERT_TRUE(v) << v.error().message;
@@ -545,13 +525,13 @@ TEST(Rekor, MultiLeafProofsWithCheckpointsSignedByTheMockLog) {
       EXPECT_EQ(Reason::kBadInclusionProof, reason_of(other_index, mock_root().tlogs));
 
       // Checkpoints genuinely signed by the log but for another size or root.
-      TlogEntry other_size = entry_of(kBundles[3]);
+      TlogEntry other_size = entry_of(testing::kBundlesWithTlogEntries[3]);
       place_in_tree(other_size, index, size, key, "127.0.0.1:38617", hint, size + 1);
       auto r = verify_tlog_entry(other_size, mock_root().tlogs);
       ASSERT_FALSE(r);
       EXPECT_EQ(Reason::kBadCheckpoint, r.error().reason);
       EXPECT_NE(std::string::npos, r.error().message.find("tree of")) << r.error().message;
-      TlogEntry other_root = entry_of(kBundles[3]);
+      TlogEntry other_root = entry_of(testing::kBundlesWithTlogEntries[3]);
       place_in_tree(other_root, index, size, key, "127.0.0.1:38617", hint, std::nullopt,
                     std::string(32, 'z'));
       EXPECT_EQ(Reason::kBadCheckpoint, reason_of(other_root, mock_root().tlogs));
@@ -559,7 +539,7 @@ TEST(Rekor, MultiLeafProofsWithCheckpointsSignedByTheMockLog) {
   }
   // A checkpoint signed by another key under the log's hint.
   auto other = PrivateKey::generate(KeyType::kEcdsaP256).value();
-  TlogEntry forged = entry_of(kBundles[3]);
+  TlogEntry forged = entry_of(testing::kBundlesWithTlogEntries[3]);
   place_in_tree(forged, 1, 3, other, "127.0.0.1:38617", hint);
   EXPECT_EQ(Reason::kBadCheckpoint, reason_of(forged, mock_root().tlogs));
 }
@@ -685,7 +665,7 @@ TEST(Rekor, ProductionRekorV2Entry) {
 // valgrind/ASan to catch memory errors).
 TEST(Rekor, DamagedInputsNeverCrash) {
   std::vector<std::string> inputs;
-  for (const char* rel : kBundles) {
+  for (const char* rel : testing::kBundlesWithTlogEntries) {
     boost::json::value b = bundle_json(rel);
     inputs.push_back(boost::json::serialize(entry_json(b)));
   }

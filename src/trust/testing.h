@@ -1,5 +1,6 @@
 // Test support shared by the trust module's tests: reading files and the shared Sigstore vectors
-// (../shared/data/sigstore, TRUST_SIGSTORE_DIR at build time). Tests only; header-only.
+// (../shared/data/sigstore, TRUST_SIGSTORE_DIR at build time), and their trusted roots. Tests
+// only; header-only.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,6 +9,8 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+
+#include "trust/trusted_root.h"
 
 namespace bulwark::trust::testing {
 
@@ -29,5 +32,28 @@ inline std::string sigstore_path(std::string_view relative) {
 inline std::string vector_file(std::string_view relative) {
   return read_file(sigstore_path(relative));
 }
+
+// The trusted roots of the vectors: the mock services' and Sigstore's public-good one.
+inline const TrustedRoot& mock_root() {
+  static const TrustedRoot root =
+      load_trusted_root(sigstore_path("keyless-mock/trusted_root.json")).value();
+  return root;
+}
+inline const TrustedRoot& public_good() {
+  static const TrustedRoot root =
+      load_trusted_root(sigstore_path("public-good-trusted_root.json")).value();
+  return root;
+}
+
+// Every bundle of the vectors; each carries a Rekor entry of the mock log.
+inline constexpr const char* kBundlesWithTlogEntries[] = {
+    "keyless-mock/blob/artifact.txt.sigstore.json",
+    "keyless-mock/image-sig-legacy/payload.sigstore.json",
+    "keyless-mock/image-sig-bundle/bundle.sigstore.json",
+    "keyless-mock/image-att-cyclonedx/bundle.sigstore.json",
+    "keyless-mock/image-att-cyclonedx/bundle-intoto-entry.sigstore.json",
+    "keybased-openssl/bundle-messagesig/payload.sigstore.json",
+    "keybased-openssl/bundle-dsse/statement.sigstore.json",
+};
 
 }  // namespace bulwark::trust::testing
