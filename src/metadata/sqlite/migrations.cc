@@ -284,7 +284,69 @@ CREATE TABLE provenance_status (
 );
 )sql";
 
-constexpr std::array<Migration, 9> kMigrations = {{
+// Policy documents (PolicyStore): every version of every scope's document ("project:<name>" or
+// "environment:<name>"), append-only so that each change is audited and can be rolled back. An
+// empty document removes the scope's own policy (the next scope, or the defaults, apply).
+constexpr std::string_view kSchemaV10 = R"sql(
+CREATE TABLE policy_documents (
+  scope TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  document TEXT NOT NULL,
+  author TEXT NOT NULL,
+  comment TEXT NOT NULL,
+  restored_from INTEGER,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (scope, version)
+);
+)sql";
+
+// Deployments (DeploymentStore): each image the admission webhook admitted, per cluster,
+// namespace, workload and container image reference. Kept when the image is deleted: incident
+// response asks where a digest ran.
+constexpr std::string_view kSchemaV11 = R"sql(
+CREATE TABLE deployments (
+  cluster TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  workload TEXT NOT NULL,
+  image TEXT NOT NULL,
+  repository TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  first_admitted INTEGER NOT NULL,
+  last_admitted INTEGER NOT NULL,
+  PRIMARY KEY (cluster, namespace, workload, image)
+);
+CREATE INDEX deployments_by_digest ON deployments(digest);
+)sql";
+
+// Enforcement (EnforcementStore): who pushed each manifest first, each image's policy decision
+// as last evaluated (quarantined while it fails), and quarantines an operator ordered by hand.
+constexpr std::string_view kSchemaV12 = R"sql(
+ALTER TABLE manifests ADD COLUMN pushed_by TEXT NOT NULL DEFAULT '';
+CREATE TABLE image_policy (
+  repository_id INTEGER NOT NULL,
+  manifest_digest TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  pending INTEGER NOT NULL,
+  decision TEXT NOT NULL,
+  policy TEXT NOT NULL,
+  evaluated_at INTEGER NOT NULL,
+  PRIMARY KEY (repository_id, manifest_digest),
+  FOREIGN KEY (repository_id, manifest_digest) REFERENCES manifests(repository_id, digest)
+    ON DELETE CASCADE
+);
+CREATE TABLE manual_quarantine (
+  repository_id INTEGER NOT NULL,
+  manifest_digest TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (repository_id, manifest_digest),
+  FOREIGN KEY (repository_id, manifest_digest) REFERENCES manifests(repository_id, digest)
+    ON DELETE CASCADE
+);
+)sql";
+
+constexpr std::array<Migration, 12> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
@@ -294,6 +356,9 @@ constexpr std::array<Migration, 9> kMigrations = {{
     {7, kSchemaV7},
     {8, kSchemaV8},
     {9, kSchemaV9},
+    {10, kSchemaV10},
+    {11, kSchemaV11},
+    {12, kSchemaV12},
 }};
 
 Result<void> ensure_version_table(Db& db) {

@@ -20,10 +20,13 @@
 #include <vector>
 
 #include "metadata/audit_store.h"
+#include "metadata/deployment_store.h"
+#include "metadata/enforcement_store.h"
 #include "metadata/finding_store.h"
 #include "metadata/identity_store.h"
 #include "metadata/inventory_store.h"
 #include "metadata/job_store.h"
+#include "metadata/policy_store.h"
 #include "metadata/metadata_store.h"
 #include "metadata/provenance_store.h"
 #include "metadata/refresh_token_store.h"
@@ -38,7 +41,10 @@ class SqliteMetadataStore final : public MetadataStore,
                                   public AuditStore,
                                   public SettingsStore, public RefreshTokenStore,
                                   public JobStore, public InventoryStore,
-                                  public FindingStore, public ProvenanceStore {
+                                  public FindingStore, public ProvenanceStore,
+                                  public PolicyStore,
+                                  public DeploymentStore,
+                                  public EnforcementStore {
  public:
   // Opens or creates the database at `path` and migrates it to the current schema.
   static Result<std::unique_ptr<SqliteMetadataStore>> open(std::string path);
@@ -178,6 +184,35 @@ class SqliteMetadataStore final : public MetadataStore,
                                                          std::string_view digest) override;
   Result<std::vector<ImageRef>> list_images_to_verify(std::string_view fingerprint,
                                                       std::string& cursor, size_t limit) override;
+
+  // PolicyStore (sqlite_policies.cc)
+  Result<PolicyVersion> add_policy_version(const PolicyVersion& version) override;
+  Result<std::optional<PolicyVersion>> current_policy(std::string_view scope) override;
+  Result<std::optional<PolicyVersion>> get_policy_version(std::string_view scope,
+                                                          int64_t version) override;
+  Result<std::vector<PolicyVersion>> list_policy_versions(std::string_view scope) override;
+  Result<int64_t> policy_generation() override;
+
+  // DeploymentStore (sqlite_deployments.cc)
+  Result<void> record_deployments(const std::vector<Deployment>& deployments,
+                                  int64_t now) override;
+  Result<std::vector<Deployment>> deployments_of(std::string_view digest) override;
+
+  // EnforcementStore (sqlite_enforcement.cc)
+  Result<std::string> manifest_pusher(std::string_view repository,
+                                      std::string_view digest) override;
+  Result<void> set_manifest_pusher(std::string_view repository, std::string_view digest,
+                                   std::string_view pusher) override;
+  Result<bool> put_image_policy(const ImagePolicyRecord& record) override;
+  Result<std::optional<ImagePolicyRecord>> get_image_policy(std::string_view repository,
+                                                            std::string_view digest) override;
+  Result<bool> add_manual_quarantine(const ManualQuarantine& quarantine) override;
+  Result<bool> release_manual_quarantine(std::string_view repository,
+                                         std::string_view digest) override;
+  Result<std::optional<ManualQuarantine>> get_manual_quarantine(std::string_view repository,
+                                                                std::string_view digest) override;
+  Result<std::vector<ManualQuarantine>> list_manual_quarantines(
+      std::string_view repository) override;
 
  private:
   SqliteMetadataStore(std::string path, std::unique_ptr<sqlite::Db> writer);

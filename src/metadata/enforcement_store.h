@@ -1,0 +1,64 @@
+// EnforcementStore: what the policy decided about each stored image (policy/evaluate.h), and
+// the quarantines an operator ordered by hand. An image is quarantined while its decision blocks
+// it (or is pending under a blocking pending-scan rule) or a manual quarantine holds it; only its
+// pusher, scanners and admins may then pull it. Rows belong to a manifest and disappear with it.
+//
+// Thread-safety: all methods are thread-safe; they block (disk I/O): call them from worker
+// threads, never from an I/O thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+namespace bulwark::metadata {
+
+struct ImagePolicyRecord {
+  std::string repository;
+  std::string digest;
+  std::string outcome;        // policy::outcome_name: "allow", "flag", "block"
+  bool pending = false;       // decided before the scan or verification finished
+  std::string decision_json;  // policy::decision_to_json
+  std::string policy;         // which document decided: "project:app@3", "defaults"
+  int64_t evaluated_at = 0;
+};
+
+struct ManualQuarantine {
+  std::string repository;
+  std::string digest;
+  std::string reason;
+  std::string actor;
+  int64_t created_at = 0;
+};
+
+class EnforcementStore {
+ public:
+  virtual ~EnforcementStore() = default;
+  // Who pushed the manifest first ("" when unknown or the manifest is gone).
+  virtual Result<std::string> manifest_pusher(std::string_view repository,
+                                              std::string_view digest) = 0;
+  virtual Result<void> set_manifest_pusher(std::string_view repository, std::string_view digest,
+                                           std::string_view pusher) = 0;
+
+  // Stores (replaces) an image's decision. False when the manifest is gone (nothing stored).
+  virtual Result<bool> put_image_policy(const ImagePolicyRecord& record) = 0;
+  virtual Result<std::optional<ImagePolicyRecord>> get_image_policy(std::string_view repository,
+                                                                    std::string_view digest) = 0;
+
+  // Manual quarantines: add (replacing one already there; false when the manifest is gone),
+  // release (false when there was none), look up, list (repository empty: all).
+  virtual Result<bool> add_manual_quarantine(const ManualQuarantine& quarantine) = 0;
+  virtual Result<bool> release_manual_quarantine(std::string_view repository,
+                                                 std::string_view digest) = 0;
+  virtual Result<std::optional<ManualQuarantine>> get_manual_quarantine(
+      std::string_view repository, std::string_view digest) = 0;
+  virtual Result<std::vector<ManualQuarantine>> list_manual_quarantines(
+      std::string_view repository) = 0;
+};
+
+}  // namespace bulwark::metadata
