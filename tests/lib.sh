@@ -18,7 +18,8 @@
 #   - the token flow: token_get, login_refresh, token_refresh, breq (a Bearer request),
 #     claims_of (a JWT's claims), push_image (a small image as any principal), has_event (an
 #     audit export in $EXPORT holds a matching event);
-#   - wait_for URL JQ: a bounded poll until an API answer satisfies a jq expression;
+#   - wait_for URL JQ: a bounded poll until an API answer satisfies a jq expression; eventually
+#     PREDICATE: a bounded poll until any predicate holds;
 #   - bw / exit_is / out_json: the bulwark CLI and checks on its exit code and JSON output;
 #   - sk / sk_ok / sk_fails: skopeo with the authfile $T/auth.json;
 #   - check NAME PREDICATE [ARGS...]: counts a pass or a failure; a failure prints what was expected,
@@ -394,6 +395,16 @@ wait_for() {
   done
   echo "timed out waiting for $2 at $1; last answer $STATUS: $(head -c 1500 "$T/resp.body")"
   return 1
+}
+
+# eventually PREDICATE [ARGS...]: polls the predicate (quietly) until it holds, at most 60 s; the
+# last failing attempt prints why.
+eventually() {
+  local deadline=$((SECONDS + 60))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || { "$@"; return 1; }
+    sleep 0.2
+  done
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -83,12 +83,17 @@ Result<std::unique_ptr<Api>> Api::open(ApiServices services, ApiOptions options)
     BULWARK_TRY_VOID(log.checkpoint());
     return ok();
   };
+  std::unique_ptr<PolicyService> policies;
+  if (services.policies != nullptr) {
+    policies = std::make_unique<PolicyService>(*services.policies, services.identities,
+                                               services.authenticator, recorder);
+  }
   AdminOptions admin_options;
   admin_options.totp_issuer = options.totp_issuer;
   auto admin = std::make_unique<AdminService>(services.identities, services.authenticator,
                                               std::move(recorder), admin_options);
-  auto ctx = std::unique_ptr<Context>(
-      new Context{services, std::move(options), std::move(sessions), std::move(admin), {}});
+  auto ctx = std::unique_ptr<Context>(new Context{services, std::move(options), std::move(sessions),
+                                                  std::move(admin), {}, std::move(policies)});
   return std::unique_ptr<Api>(new Api(std::move(ctx)));
 }
 
@@ -101,6 +106,8 @@ void Api::register_routes(http::Router& router) {
   register_projects(router, ctx);
   register_robots(router, ctx);
   register_audit(router, ctx);
+  register_deployments(router, ctx);
+  register_policies(router, ctx);
   router.add("GET", "/api/v1/settings", authed(ctx, settings));
   router.add("PATCH", "/api/v1/settings", authed(ctx, patch_settings));
 }

@@ -33,6 +33,13 @@
 //   GET    /api/v1/audit?actor=&action=&repository=&digest=&since=&until=&after=&limit=
 //   GET    /api/v1/settings                   (system administrators)
 //   PATCH  /api/v1/settings                   {"auth.token_lifetime": "2m", ...} (runtime_settings.h)
+//   GET    /api/v1/projects/{name}/policy     current version + "effective" {"source",...} (policies.cc)
+//   PUT    /api/v1/projects/{name}/policy     YAML body (?comment=) or JSON {"document","comment"?}
+//   DELETE /api/v1/projects/{name}/policy     a new empty version: the environment's policy applies
+//   GET    /api/v1/projects/{name}/policy/versions[/{n}]
+//   POST   /api/v1/projects/{name}/policy/rollback  {"version","comment"?}
+//   ...and the same under /api/v1/environments/{development|staging|production}/policy (admins)
+//   GET    /api/v1/deployments?digest=        where a digest was admitted (system administrators)
 // clang-format on
 // Errors: {"errors":[{"code","message"}]} with 400 (malformed request), 401 (no or bad
 // credentials, TOTP code missing or wrong), 403 (not allowed), 404, 409 (exists / state
@@ -63,7 +70,9 @@
 #include "common/result.h"
 #include "http/router.h"
 #include "metadata/audit_store.h"
+#include "metadata/deployment_store.h"
 #include "metadata/identity_store.h"
+#include "metadata/policy_store.h"
 
 namespace bulwark::api {
 
@@ -77,6 +86,8 @@ struct ApiServices {
   audit::AuditWriter& audit_writer;  // durable events
   audit::AuditLog& audit_log;        // a signed checkpoint after each administrative change
   RuntimeSettings* settings = nullptr;  // the changeable settings; null: GET shows the file's
+  metadata::PolicyStore* policies = nullptr;  // policy documents; null: /policy answers 503
+  metadata::DeploymentStore* deployments = nullptr;  // admission records; null: 503 (deployments.cc)
 };
 
 struct ApiOptions {

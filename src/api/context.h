@@ -21,6 +21,7 @@
 
 #include "api/admin_service.h"
 #include "api/api.h"
+#include "api/policy_service.h"
 #include "auth/token_service.h"
 #include "http/http.h"
 #include "http/router.h"
@@ -47,6 +48,7 @@ struct Api::Context {
   std::unique_ptr<auth::TokenService> sessions;
   std::unique_ptr<AdminService> admin;
   TotpSteps totp_steps;
+  std::unique_ptr<PolicyService> policies;  // null when ApiServices::policies is
 };
 using Context = Api::Context;
 
@@ -117,5 +119,7 @@ void register_users(http::Router& router, Context& ctx);
 void register_projects(http::Router& router, Context& ctx);
 void register_robots(http::Router& router, Context& ctx);
 void register_audit(http::Router& router, Context& ctx);
+void register_policies(http::Router& router, Context& ctx);  // policies.cc
+void register_deployments(http::Router& router, Context& ctx);  // deployments.cc
 
 }  // namespace bulwark::api

@@ -66,6 +66,7 @@ Result<std::unique_ptr<Admin>> open_admin(const Common& common) {
     BULWARK_TRY_VOID(self->audit_log->checkpoint());
     return ok();
   };
+  admin->recorder = recorder;
   admin->service = std::make_unique<api::AdminService>(*admin->store, *admin->authenticator,
                                                        std::move(recorder));
   return admin;
@@ -146,7 +147,7 @@ Command add_admin(CLI::App& app) {
   auto leaves = std::make_shared<admin::Leaves>();
   for (auto add : {admin::add_user_commands, admin::add_project_commands,
                    admin::add_member_commands, admin::add_robot_commands,
-                   admin::add_settings_commands}) {
+                   admin::add_settings_commands, admin::add_policy_commands}) {
     admin::Leaves more = add(*group);
     std::move(more.begin(), more.end(), std::back_inserter(*leaves));
   }

@@ -55,6 +55,7 @@ struct Admin {
   std::unique_ptr<audit::AuditLog> audit_log;  // opened on first use
   std::unique_ptr<api::AdminService> service;
   api::Actor actor;
+  api::AuditRecorder recorder;  // the service's, for the other services (admin_policies.cc)
 };
 // kNotFound when the data directory is missing (as open_store).
 Result<std::unique_ptr<Admin>> open_admin(const Common& common);
@@ -90,5 +91,6 @@ Leaves add_project_commands(CLI::App& admin);
 Leaves add_member_commands(CLI::App& admin);
 Leaves add_robot_commands(CLI::App& admin);
 Leaves add_settings_commands(CLI::App& admin);  // admin_settings.cc
+Leaves add_policy_commands(CLI::App& admin);    // admin_policies.cc
 
 }  // namespace bulwark::cli::admin

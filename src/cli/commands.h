@@ -21,6 +21,8 @@ Command add_attest(CLI::App& app);
 Command add_audit(CLI::App& app);
 Command add_db(CLI::App& app);
 Command add_keygen(CLI::App& app);
+Command add_policy(CLI::App& app);
+Command add_promote(CLI::App& app);
 Command add_sbom(CLI::App& app);
 Command add_scan(CLI::App& app);
 Command add_serve(CLI::App& app);

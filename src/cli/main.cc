@@ -13,6 +13,8 @@ constexpr Registration kCommands[] = {
     bulwark::cli::add_audit,
     bulwark::cli::add_db,
     bulwark::cli::add_keygen,
+    bulwark::cli::add_policy,
+    bulwark::cli::add_promote,
     bulwark::cli::add_sbom,
     bulwark::cli::add_scan,
     bulwark::cli::add_serve,

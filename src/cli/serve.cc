@@ -15,6 +15,10 @@
 #include <optional>
 #include <thread>
 
+#include <boost/json/serialize.hpp>
+
+#include "admission/registry_decider.h"
+#include "admission/webhook.h"
 #include "api/api.h"
 #include "audit/audit_log.h"
 #include "audit/writer.h"
@@ -29,6 +33,8 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "http/server.h"
+#include "jobs/policy_job.h"
+#include "jobs/promotion.h"
 #include "jobs/provenance_job.h"
 #include "jobs/runner.h"
 #include "jobs/sbom_job.h"
@@ -250,33 +256,63 @@ int serve(const ServeFlags& flags) {
   if (provenance_trust && provenance_trust->enabled()) {
     provenance.emplace(**blobs, **metadata, **metadata, provenance_trust);
   }
+  // Enforcement: each image's policy decision (quarantined while it blocks), evaluated when it is
+  // pushed, after its scan, verification or re-match, and when a policy changes; every change of
+  // an image's quarantine state is an audit event.
+  jobs::PolicyEnforcer enforcer(
+      {**blobs, **metadata, **metadata, provenance ? metadata->get() : nullptr, **metadata,
+       **metadata, **metadata},
+      provenance ? provenance->fingerprint() : std::string(),
+      [&audit_writer](const jobs::PolicyTransition& change) {
+        audit::Event event;
+        event.actor = "policy";
+        event.action = change.quarantined ? "image.quarantine" : "image.release";
+        event.resource = {change.decision.repository, change.decision.digest, ""};
+        event.outcome = change.quarantined ? audit::Outcome::kDenied : audit::Outcome::kAllowed;
+        event.reason = change.decision.policy;
+        for (size_t i = 0; i < change.reasons.size(); ++i) {
+          event.reason += (i == 0 ? ": " : "; ") + change.reasons[i];
+        }
+        if (auto r = audit_writer.record(std::move(event)); !r) {
+          log_event(LogLevel::kError, "audit record failed", {{"detail", r.error().message}});
+        }
+      });
+  auto evaluate_policy = [&enforcer](const metadata::Job& job) -> Result<void> {
+    BULWARK_TRY_VOID(enforcer.evaluate(job.repository, job.digest));
+    return ok();
+  };
   jobs::RunnerOptions runner_options;
-  runner_options.threads = std::max(config->scan_workers, provenance ? 1 : 0);
+  runner_options.threads = std::max(config->scan_workers, 1);
   jobs::JobRunner job_runner(
       **metadata,
       {{std::string(jobs::kSbomJob),
         [&](const metadata::Job& job) -> Result<void> {
           BULWARK_TRY_VOID(
               jobs::generate_sbom(**blobs, **metadata, **metadata, job.repository, job.digest));
-          return matcher.match_image(job.repository, job.digest);
+          BULWARK_TRY_VOID(matcher.match_image(job.repository, job.digest));
+          return evaluate_policy(job);
         }},
        {std::string(jobs::kVulnReportJob),
-        [&](const metadata::Job& job) { return matcher.attach_report(job.repository, job.digest); }},
+        [&](const metadata::Job& job) -> Result<void> {
+          BULWARK_TRY_VOID(matcher.attach_report(job.repository, job.digest));
+          return evaluate_policy(job);
+        }},
        {std::string(jobs::kProvenanceJob),
         [&](const metadata::Job& job) -> Result<void> {
           if (!provenance) return ok();  // queued under an earlier configuration
           BULWARK_TRY_VOID(provenance->refresh(job.repository, job.digest));
-          return ok();
-        }}},
+          return evaluate_policy(job);
+        }},
+       {std::string(jobs::kPolicyJob), evaluate_policy}},
       runner_options);
-  if (config->scan_workers > 0) {
-    registry_options.image_push_jobs = {std::string(jobs::kSbomJob)};
-    registry_options.jobs_queued = [&job_runner] { job_runner.wake(); };
-  }
+  registry_options.image_push_jobs = {std::string(jobs::kPolicyJob)};
+  registry_options.index_push_jobs = {std::string(jobs::kPolicyJob)};
+  registry_options.jobs_queued = [&job_runner] { job_runner.wake(); };
+  if (config->scan_workers > 0) registry_options.image_push_jobs.push_back(std::string(jobs::kSbomJob));
   if (provenance) {
     const std::string kind(jobs::kProvenanceJob);
     registry_options.image_push_jobs.push_back(kind);
-    registry_options.index_push_jobs = {kind};
+    registry_options.index_push_jobs.push_back(kind);
     registry_options.signature_push_jobs = {kind};
     registry_options.signature_tag_subject = [](std::string_view tag) -> std::optional<Digest> {
       auto parsed = trust::cosign::parse_tag(tag);
@@ -291,6 +327,40 @@ int serve(const ServeFlags& flags) {
   registry_options.inventory = metadata->get();
   registry_options.jobs = metadata->get();
   registry_options.findings = metadata->get();
+  registry_options.enforcement = metadata->get();
+  registry_options.evaluate_policy = [&enforcer](std::string_view repository,
+                                                 std::string_view digest) {
+    return enforcer.evaluate(repository, digest);
+  };
+  // Promotion (POST /api/v1/promotions): an image is copied into another project (blobs
+  // mounted) once that project's policy allows it there; every promotion is an audit event.
+  jobs::Promoter promoter(
+      {**blobs, **metadata, **metadata, **metadata, matcher, enforcer,
+       provenance ? &*provenance : nullptr},
+      [&audit_writer](const jobs::PromotionRequest& request, const jobs::PromotionResult& result) {
+        audit::Event event;
+        event.actor = request.actor;
+        event.client_address = request.client_address;
+        event.action = "image.promote";
+        event.resource = {request.destination_repository, result.digest, result.tag};
+        event.outcome = result.allowed ? audit::Outcome::kAllowed : audit::Outcome::kDenied;
+        event.reason = "from " + result.source + " to " + result.destination;
+        for (size_t i = 0; i < result.reasons.size(); ++i) {
+          event.reason += (i == 0 ? ": " : "; ") + result.reasons[i];
+        }
+        if (auto r = audit_writer.record(std::move(event)); !r) {
+          log_event(LogLevel::kError, "audit record failed", {{"detail", r.error().message}});
+        }
+      });
+  registry_options.promote =
+      [&promoter](const registry::PromotionCall& call) -> Result<registry::PromotionAnswer> {
+    BULWARK_ASSIGN_OR_RETURN(
+        jobs::PromotionResult result,
+        promoter.promote({call.source_repository, call.source_reference, call.destination_repository,
+                          call.destination_tag, call.actor, call.client_address}));
+    return registry::PromotionAnswer{result.allowed,
+                                     boost::json::serialize(jobs::promotion_to_json(result))};
+  };
   registry::Registry registry(registry_options, **blobs, **metadata, access, &audit_writer);
   http::Router router;
   registry.register_routes(router);
@@ -301,13 +371,25 @@ int serve(const ServeFlags& flags) {
   api_options.settings = api::settings_json(*config);
   auto management = api::Api::open(
       {**metadata, **metadata, authenticator, throttle, access, audit_writer, **audit_log,
-       &runtime_settings},
+       &runtime_settings, metadata->get(), metadata->get()},
       std::move(api_options));
   if (!management) {
     std::cerr << "bulwark serve: management API: " << management.error().message << "\n";
     return kExitError;
   }
   (*management)->register_routes(router);
+  // The Kubernetes admission webhook (/admission/validate, /admission/mutate) when enabled.
+  admission::RegistryDecider admission_decider(
+      {config->admission.registry_hosts, config->admission.allow_foreign_images}, **metadata,
+      **metadata);
+  std::optional<admission::Webhook> admission_webhook;
+  if (config->admission.enabled) {
+    admission::WebhookOptions webhook_options;
+    webhook_options.cluster = config->admission.cluster;
+    webhook_options.fail_open = config->admission.fail_open;
+    admission_webhook.emplace(webhook_options, admission_decider, metadata->get());
+    admission_webhook->register_routes(router);
+  }
 
   http::ServerOptions options;
   options.listen = config->listen;
@@ -324,6 +406,10 @@ int serve(const ServeFlags& flags) {
   if (auto started = server.start(); !started) {
     std::cerr << "bulwark serve: " << started.error().message << "\n";
     return kExitError;
+  }
+  if (config->admission.registry_hosts.empty()) {  // the bound port is known only now
+    admission_decider.set_registry_hosts(
+        admission::default_registry_hosts(config->listen, server.port()));
   }
   bool tls = !config->tls_cert.empty() && !config->tls_key.empty();
   log_event(LogLevel::kInfo, "listening",
@@ -348,13 +434,26 @@ int serve(const ServeFlags& flags) {
   PeriodicTask janitor(period, sweep);
   PeriodicTask audit_flusher(std::chrono::seconds(1), [&registry] { registry.flush_audit(false); });
   PeriodicTask rematcher(std::chrono::seconds(std::max<int64_t>(config->vulndb_poll_seconds, 1)),
-                         [&matcher, &job_runner] {
+                         [&matcher, &job_runner, &enforcer, &metadata] {
                            auto wake = [&job_runner] { job_runner.wake(); };
-                           if (auto r = matcher.rematch_if_changed(wake); !r) {
+                           auto r = matcher.rematch_if_changed(wake);
+                           if (!r) {
                              log_event(LogLevel::kWarn, "re-matching stored images failed",
                                        {{"detail", r.error().message}});
+                           } else if (r->images > 0) {
+                             // Findings, KEV and EPSS may have changed: decide again.
+                             (void)enforcer.queue_all(**metadata, "", wake);
                            }
                          });
+  // A changed policy document (API or `bulwark admin policy`, also from another process):
+  // every image is decided again.
+  PeriodicTask policy_watch(std::chrono::seconds(1), [&enforcer, &job_runner, &metadata] {
+    if (auto r = enforcer.requeue_if_changed(**metadata, [&job_runner] { job_runner.wake(); });
+        !r) {
+      log_event(LogLevel::kWarn, "re-queueing policy evaluation failed",
+                {{"detail", r.error().message}});
+    }
+  });
   if (runner_options.threads > 0) {
     // One node on SQLite: jobs its previous process was running died with it.
     if (auto released = (*metadata)->release_claims(); !released) {
@@ -389,6 +488,7 @@ int serve(const ServeFlags& flags) {
   janitor.stop();
   audit_flusher.stop();
   rematcher.stop();
+  policy_watch.stop();
   if (provenance_rescan.joinable()) provenance_rescan.join();
   job_runner.stop();  // a job cut short is claimed again after its lease
   registry.flush_audit(true);

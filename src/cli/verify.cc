@@ -25,25 +25,13 @@
 #include "cli/commands.h"
 #include "cli/registry_store.h"
 #include "cli/source_flags.h"
+#include "cli/trust_flags.h"
 #include "common/clock.h"
 #include "trust/image_verify.h"
 #include "trust/intoto.h"
 
 namespace bulwark::cli {
 namespace {
-
-struct TrustFlags {
-  std::string key;
-  std::string identity;
-  std::string identity_regexp;
-  std::string issuer;
-  std::string issuer_regexp;
-  std::string trusted_root;
-  bool require_tlog = false;
-  bool ignore_tlog = false;
-  std::string trust_policy;  // Notation
-  std::string trust_store;
-};
 
 struct VerifyFlags {
   SourceFlags source;
@@ -67,6 +55,8 @@ Result<std::string> read_file(const std::string& path, std::string_view flag) {
   return text.str();
 }
 
+}  // namespace
+
 void add_trust_options(CLI::App* sub, TrustFlags& t, bool notation) {
   sub->add_option("--key", t.key, "trusted public key (PEM) of key-based signatures");
   sub->add_option("--certificate-identity", t.identity, "keyless: the signer's SAN, exactly");
@@ -88,8 +78,6 @@ void add_trust_options(CLI::App* sub, TrustFlags& t, bool notation) {
   }
 }
 
-// The trust configuration the flags describe. kInvalidArgument for contradictory or incomplete
-// flags (the message names them).
 Result<trust::ImageTrust> image_trust(const TrustFlags& t) {
   trust::ImageTrust out;
   out.now = unix_seconds();
@@ -148,6 +136,8 @@ Result<trust::ImageTrust> image_trust(const TrustFlags& t) {
   }
   return out;
 }
+
+namespace {
 
 void print_verdict_lines(const trust::Verdict& v, std::string_view indent) {
   for (const trust::Check& c : v.checks) {

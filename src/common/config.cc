@@ -518,13 +518,37 @@ Result<void> apply_trust(Config& config, const YAML::Node& node, const std::stri
   return ok();
 }
 
+// The `admission:` section (AdmissionConfig).
+Result<void> apply_admission(Config& config, const YAML::Node& node, const std::string& path) {
+  using C = AdmissionConfig;
+  static const Field<C> kFields[] = {
+      {"enabled", flag(&C::enabled)},
+      {"cluster", text(&C::cluster)},
+      {"registry_hosts", text_list(&C::registry_hosts)},
+      {"foreign_images",
+       [](C& out, const YAML::Node& n, const std::string& p) -> Result<void> {
+         BULWARK_ASSIGN_OR_RETURN(std::string value, scalar_at(n, p));
+         if (value != "deny" && value != "allow") return invalid(p, "must be deny or allow");
+         out.allow_foreign_images = value == "allow";
+         return ok();
+       }},
+      {"fail_open", flag(&C::fail_open)},
+  };
+  AdmissionConfig admission;
+  BULWARK_TRY_VOID(parse_fields<C>(admission, node, path, kFields));
+  if (admission.cluster.empty()) return invalid(path + ".cluster", "must not be empty");
+  config.admission = std::move(admission);
+  return ok();
+}
+
 // Top-level keys whose value is a structured section rather than scalars of the flat table.
 struct Section {
   const char* key;
   Result<void> (*apply)(Config&, const YAML::Node&, const std::string& path);
 };
 constexpr Section kSections[] = {
-    {"ldap", apply_ldap}, {"oidc", apply_oidc}, {"trust", apply_trust}};
+    {"ldap", apply_ldap}, {"oidc", apply_oidc}, {"trust", apply_trust},
+    {"admission", apply_admission}};
 
 Result<void> apply_node(Config& config, const YAML::Node& node, const std::string& prefix) {
   if (!node.IsMap()) {

@@ -90,6 +90,17 @@ struct TrustConfig {
   bool configured() const { return !rules.empty() || !notation_trust_policy.empty(); }
 };
 
+// The `admission:` section: the Kubernetes admission webhook (src/admission).
+struct AdmissionConfig {
+  bool enabled = false;  // serve /admission/validate and /admission/mutate
+  std::string cluster = "default";  // recorded with every admitted image
+  // host[:port] names clusters pull this registry's images by; empty: the listen address's
+  // HOST:PORT and localhost:PORT (with the bound port).
+  std::vector<std::string> registry_hosts;
+  bool allow_foreign_images = false;  // foreign_images: deny (default) | allow
+  bool fail_open = false;             // admit images that could not be evaluated
+};
+
 struct Config {
   std::string listen = "127.0.0.1:5000";  // HOST:PORT; port 0 picks a free port
   std::string data_dir = "./var";
@@ -136,6 +147,9 @@ struct Config {
   // trust.notation.* also from BULWARK_TRUSTED_ROOT, BULWARK_NOTATION_TRUST_POLICY and
   // BULWARK_NOTATION_TRUST_STORE).
   TrustConfig trust;
+
+  // The Kubernetes admission webhook (structured section).
+  AdmissionConfig admission;
 };
 
 // Parses durations like "90", "90s", "15m", "24h", "7d" into seconds.
@@ -148,7 +162,7 @@ Result<int64_t> parse_duration_seconds(std::string_view text);
 // `permissions` a YAML map or JSON text, `token_lifetime` a duration) are structured; each
 // replaces what an earlier document set. So does `trust:` (`trusted_root`, `rules:` a list of
 // TrustRuleConfig with `identities:` a list of maps and `repositories` one glob or a list,
-// `notation: {trust_policy, trust_store}`). `*_file` keys are read here (the file's content, one trailing newline dropped); an inline
+// `notation: {trust_policy, trust_store}`), and `admission:` (AdmissionConfig; `foreign_images` deny or allow). `*_file` keys are read here (the file's content, one trailing newline dropped); an inline
 // secret and its file together are an error. Error messages name keys, never secret values.
 Result<void> apply_config_yaml(Config& config, const std::string& yaml_text);
 Result<void> apply_config_file(Config& config, const std::string& path);

@@ -173,5 +173,27 @@ TEST(Config, OidcSectionErrors) {
             std::string::npos);
 }
 
+TEST(Config, AdmissionSection) {
+  Config c;
+  EXPECT_FALSE(c.admission.enabled);
+  EXPECT_EQ(c.admission.cluster, "default");
+  EXPECT_FALSE(c.admission.allow_foreign_images);
+  EXPECT_FALSE(c.admission.fail_open);
+  ASSERT_TRUE(apply_config_yaml(c, "admission:\n  enabled: true\n  cluster: prod-eu\n"
+                                   "  registry_hosts: [registry.example, 'registry.example:443']\n"
+                                   "  foreign_images: allow\n  fail_open: true\n"));
+  EXPECT_TRUE(c.admission.enabled);
+  EXPECT_EQ(c.admission.cluster, "prod-eu");
+  EXPECT_EQ(c.admission.registry_hosts,
+            (std::vector<std::string>{"registry.example", "registry.example:443"}));
+  EXPECT_TRUE(c.admission.allow_foreign_images);
+  EXPECT_TRUE(c.admission.fail_open);
+  auto bad = apply_config_yaml(c, "admission:\n  foreign_images: maybe\n");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("admission.foreign_images"), std::string::npos);
+  EXPECT_FALSE(apply_config_yaml(c, "admission:\n  enable: true\n"));
+  EXPECT_FALSE(apply_config_yaml(c, "admission:\n  cluster: ''\n"));
+}
+
 }  // namespace
 }  // namespace bulwark

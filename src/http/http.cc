@@ -177,6 +177,12 @@ Task<void> run_blocking(std::function<void()> fn) {
       asio::use_awaitable, std::move(pool), std::move(fn));
 }
 
+Task<void> sleep_for(std::chrono::milliseconds delay) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+  boost::system::error_code ec;  // cancelled at shutdown: return early
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
 // Completion is signalled by cancelling a timer on the owner's executor, so `done`, `error` and
 // the timer are only touched on that executor's thread.
 struct BackgroundJob::State {

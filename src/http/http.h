@@ -5,6 +5,7 @@
 // Request and Response are owned by one connection and are not thread-safe.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -107,6 +108,10 @@ std::vector<std::pair<std::string, std::string>> parse_form(std::string_view tex
 // Runs `fn` on the process-wide worker pool and resumes the calling coroutine when it is done.
 // Without a running server (unit tests) `fn` runs inline.
 Task<void> run_blocking(std::function<void()> fn);
+
+// Suspends the calling coroutine for `delay` without holding any thread (a timer on its own
+// executor): a handler waiting for something another thread will store polls with it.
+Task<void> sleep_for(std::chrono::milliseconds delay);
 
 // A job started on the worker pool now and awaited later, so that a coroutine can overlap its
 // own I/O with blocking work (read the next chunk of a body while the previous one is hashed and

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "metadata/provenance_store.h"
 
 namespace bulwark::metadata {
 
@@ -39,16 +40,26 @@ struct ManualQuarantine {
 class EnforcementStore {
  public:
   virtual ~EnforcementStore() = default;
-  // Who pushed the manifest first ("" when unknown or the manifest is gone).
+  // Who pushed the manifest first (ManifestPut::pusher; "" when unknown or the manifest is gone).
   virtual Result<std::string> manifest_pusher(std::string_view repository,
                                               std::string_view digest) = 0;
-  virtual Result<void> set_manifest_pusher(std::string_view repository, std::string_view digest,
-                                           std::string_view pusher) = 0;
 
   // Stores (replaces) an image's decision. False when the manifest is gone (nothing stored).
   virtual Result<bool> put_image_policy(const ImagePolicyRecord& record) = 0;
   virtual Result<std::optional<ImagePolicyRecord>> get_image_policy(std::string_view repository,
                                                                     std::string_view digest) = 0;
+
+  // Stored images (ProvenanceStore's definition) of the repositories named `prefix` or under
+  // `prefix` + "/" (empty: all), in a stable order, `limit` at a time after `cursor` (empty to
+  // start); the cursor comes back empty at the end.
+  virtual Result<std::vector<ImageRef>> list_images(std::string_view prefix, std::string& cursor,
+                                                    size_t limit) = 0;
+
+  // Incident response: the stored images (as list_images) with manifest `digest` in any
+  // repository, and those with an open finding of `vulnerability` (its id or one of its
+  // aliases); ordered by repository, digest.
+  virtual Result<std::vector<ImageRef>> images_with_digest(std::string_view digest) = 0;
+  virtual Result<std::vector<ImageRef>> images_with_finding(std::string_view vulnerability) = 0;
 
   // Manual quarantines: add (replacing one already there; false when the manifest is gone),
   // release (false when there was none), look up, list (repository empty: all).

@@ -41,6 +41,9 @@ struct ManifestPut {
   // not absorbed by a job of that kind already running for it (which may have read the image's
   // material before this put): JobStore's dedup applies to queued jobs only.
   std::vector<std::pair<std::string, Digest>> related_jobs;
+  // Who pushes it (user or robot name; EnforcementStore::manifest_pusher). Recorded when the
+  // manifest is new; pushing the same bytes again keeps the first pusher.
+  std::string pusher;
 };
 
 struct ManifestRecord {

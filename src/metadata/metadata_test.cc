@@ -7,8 +7,10 @@
 
 #include "common/temp_dir.h"
 #include "metadata/audit_store_suite.h"
+#include "metadata/deployment_store_suite.h"
 #include "metadata/identity_store_suite.h"
 #include "metadata/metadata_store_suite.h"
+#include "metadata/policy_store_suite.h"
 #include "metadata/sqlite/migrations.h"
 #include "metadata/sqlite/sqlite.h"
 #include "metadata/sqlite/sqlite_metadata_store.h"
@@ -28,13 +30,17 @@ std::unique_ptr<SqliteMetadataStore> open_store(const std::string& path) {
 // One SQLite store serving every suite's harness interface.
 class SqliteHarness final : public MetadataStoreHarness,
                             public IdentityStoreHarness,
-                            public AuditStoreHarness {
+                            public AuditStoreHarness,
+                            public PolicyStoreHarness,
+                            public DeploymentStoreHarness {
  public:
   SqliteHarness() : store_(open_store(dir_.file("metadata.db"))) {}
   MetadataStore& store() override { return *store_; }
   MetadataStore& metadata() override { return *store_; }
   IdentityStore& identities() override { return *store_; }
   AuditStore& audit() override { return *store_; }
+  PolicyStore& policies() override { return *store_; }
+  DeploymentStore& deployments() override { return *store_; }
   void reopen() override {
     store_.reset();
     store_ = open_store(dir_.file("metadata.db"));
@@ -57,6 +63,14 @@ INSTANTIATE_TEST_SUITE_P(Backends, AuditStoreSuite,
                          testing::Values(AuditStoreBackend{
                              "sqlite", [] { return std::make_unique<SqliteHarness>(); }}),
                          store_backend_name<AuditStoreHarness>);
+INSTANTIATE_TEST_SUITE_P(Backends, PolicyStoreSuite,
+                         testing::Values(PolicyStoreBackend{
+                             "sqlite", [] { return std::make_unique<SqliteHarness>(); }}),
+                         store_backend_name<PolicyStoreHarness>);
+INSTANTIATE_TEST_SUITE_P(Backends, DeploymentStoreSuite,
+                         testing::Values(DeploymentStoreBackend{
+                             "sqlite", [] { return std::make_unique<SqliteHarness>(); }}),
+                         store_backend_name<DeploymentStoreHarness>);
 
 TEST(SqliteMetadataStore, ReopeningAppliesNoMigrationAgain) {
   TempDir dir;

@@ -8,37 +8,20 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/strict_json.h"
+#include "policy/parse_internal.h"
 
 namespace bulwark::policy {
-namespace {
-
-struct ActionName {
-  Action action;
-  std::string_view name;
-};
-constexpr std::array<ActionName, 4> kActions = {{
-    {Action::kInform, "inform"},
-    {Action::kFlag, "flag"},
-    {Action::kBlockInProduction, "block_in_production"},
-    {Action::kBlock, "block"},
-}};
-
-constexpr std::array<std::string_view, kSeverityCount> kSeverityNames = {"unknown", "low", "medium",
-                                                                         "high", "critical"};
-
-constexpr int64_t kDay = 86400;
+namespace internal {
 
 tl::unexpected<Error> bad(const std::string& path, const std::string& why) {
   return fail(ErrorCode::kInvalidArgument, "policy: " + path + ": " + why);
 }
 
-// A scalar's text; kInvalidArgument naming `path` when the node is not a scalar.
 Result<std::string> scalar(const YAML::Node& node, const std::string& path) {
   if (!node.IsScalar()) return bad(path, "expected a value");
   return node.Scalar();
 }
 
-// Refuses keys of `map` not in `allowed`, and non-map nodes.
 Result<void> only_keys(const YAML::Node& map, const std::string& path,
                        std::initializer_list<std::string_view> allowed) {
   if (!map.IsMap()) return bad(path, "expected a mapping");
@@ -58,6 +41,57 @@ Result<Action> action_at(const YAML::Node& node, const std::string& path) {
   return *action;
 }
 
+Result<std::vector<std::string>> strings_at(const YAML::Node& node, const std::string& path) {
+  if (node.IsScalar()) return std::vector<std::string>{node.Scalar()};
+  if (!node.IsSequence()) return bad(path, "expected a list");
+  std::vector<std::string> out;
+  for (size_t i = 0; i < node.size(); ++i) {
+    BULWARK_ASSIGN_OR_RETURN(std::string s, scalar(node[i], path + "[" + std::to_string(i) + "]"));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<Regex> regex_at(const YAML::Node& node, const std::string& path) {
+  BULWARK_ASSIGN_OR_RETURN(std::string text, scalar(node, path));
+  auto re = Regex::compile(text);
+  if (!re) return bad(path, re.error().message);
+  return std::move(*re);
+}
+
+Result<int64_t> duration_at(const YAML::Node& node, const std::string& path, int64_t min) {
+  BULWARK_ASSIGN_OR_RETURN(std::string text, scalar(node, path));
+  auto seconds = parse_duration_seconds(text);
+  if (!seconds || *seconds < min) return bad(path, "not a duration " + quote_untrusted(text));
+  return *seconds;
+}
+
+}  // namespace internal
+
+namespace {
+
+using internal::action_at;
+using internal::bad;
+using internal::duration_at;
+using internal::only_keys;
+using internal::scalar;
+
+struct ActionName {
+  Action action;
+  std::string_view name;
+};
+constexpr std::array<ActionName, 4> kActions = {{
+    {Action::kInform, "inform"},
+    {Action::kFlag, "flag"},
+    {Action::kBlockInProduction, "block_in_production"},
+    {Action::kBlock, "block"},
+}};
+
+constexpr std::array<std::string_view, kSeverityCount> kSeverityNames = {"unknown", "low", "medium",
+                                                                         "high", "critical"};
+
+constexpr int64_t kDay = 86400;
+
 Result<SeverityRule> severity_rule(const YAML::Node& node, const std::string& path,
                                    SeverityRule rule) {
   BULWARK_TRY_VOID(only_keys(node, path, {"action", "unfixed", "deadline"}));
@@ -69,11 +103,7 @@ Result<SeverityRule> severity_rule(const YAML::Node& node, const std::string& pa
     rule.unfixed = unfixed;
   }
   if (node["deadline"]) {
-    BULWARK_ASSIGN_OR_RETURN(std::string text, scalar(node["deadline"], path + ".deadline"));
-    auto seconds = parse_duration_seconds(text);
-    if (!seconds || *seconds < 0)
-      return bad(path + ".deadline", "not a duration " + quote_untrusted(text));
-    rule.deadline_seconds = *seconds;
+    BULWARK_ASSIGN_OR_RETURN(rule.deadline_seconds, duration_at(node["deadline"], path + ".deadline"));
   }
   return rule;
 }
@@ -123,6 +153,38 @@ Result<Exception> exception_at(const YAML::Node& node, const std::string& path) 
   return e;
 }
 
+Result<PendingRule> pending_rule(const YAML::Node& node) {
+  PendingRule rule;
+  if (node.IsMap()) {
+    BULWARK_TRY_VOID(only_keys(node, "pending", {"wait"}));
+    if (!node["wait"]) return bad("pending.wait", "missing");
+    rule.mode = PendingRule::Mode::kWait;
+    BULWARK_ASSIGN_OR_RETURN(rule.wait_seconds, duration_at(node["wait"], "pending.wait", 1));
+    return rule;
+  }
+  BULWARK_ASSIGN_OR_RETURN(std::string mode, scalar(node, "pending"));
+  if (mode == "block") return rule;
+  if (mode == "allow") {
+    rule.mode = PendingRule::Mode::kAllow;
+    return rule;
+  }
+  return bad("pending", "expected block, allow or {wait: N}, not " + quote_untrusted(mode));
+}
+
+// Parses each element of the list at `key` with `parse`, into `out`.
+template <typename T, typename Parse>
+Result<void> list_at(const YAML::Node& root, const std::string& key, Parse parse,
+                     std::vector<T>& out) {
+  const YAML::Node list = root[key];
+  if (!list) return ok();
+  if (!list.IsSequence()) return bad(key, "expected a list");
+  for (size_t i = 0; i < list.size(); ++i) {
+    BULWARK_ASSIGN_OR_RETURN(T item, parse(list[i], key + "[" + std::to_string(i) + "]"));
+    out.push_back(std::move(item));
+  }
+  return ok();
+}
+
 }  // namespace
 
 std::string_view action_name(Action action) {
@@ -170,7 +232,9 @@ Result<PolicyDocument> parse_policy(std::string_view text) {
   }
   PolicyDocument doc = default_policy();
   try {
-    BULWARK_TRY_VOID(only_keys(root, "", {"version", "vulnerabilities", "exceptions"}));
+    BULWARK_TRY_VOID(only_keys(root, "",
+                               {"version", "vulnerabilities", "exceptions", "provenance",
+                                "base_images", "labels", "pending"}));
     if (!root["version"]) return bad("version", "missing");
     BULWARK_ASSIGN_OR_RETURN(std::string version, scalar(root["version"], "version"));
     if (version != "1") return bad("version", "unsupported version " + quote_untrusted(version));
@@ -197,13 +261,16 @@ Result<PolicyDocument> parse_policy(std::string_view text) {
         BULWARK_ASSIGN_OR_RETURN(doc.epss, epss_rule(v["epss"], "vulnerabilities.epss"));
       }
     }
-    if (const YAML::Node list = root["exceptions"]; list) {
-      if (!list.IsSequence()) return bad("exceptions", "expected a list");
-      for (size_t i = 0; i < list.size(); ++i) {
-        BULWARK_ASSIGN_OR_RETURN(Exception e,
-                                 exception_at(list[i], "exceptions[" + std::to_string(i) + "]"));
-        doc.exceptions.push_back(std::move(e));
-      }
+    BULWARK_TRY_VOID(list_at(root, "exceptions", exception_at, doc.exceptions));
+    BULWARK_TRY_VOID(
+        list_at(root, "provenance", internal::parse_provenance_rule, doc.provenance));
+    if (root["base_images"]) {
+      BULWARK_ASSIGN_OR_RETURN(doc.base_images,
+                               internal::parse_base_images(root["base_images"], "base_images"));
+    }
+    BULWARK_TRY_VOID(list_at(root, "labels", internal::parse_label_rule, doc.labels));
+    if (root["pending"]) {
+      BULWARK_ASSIGN_OR_RETURN(doc.pending, pending_rule(root["pending"]));
     }
   } catch (const YAML::Exception& e) {
     return fail(ErrorCode::kInvalidArgument, std::string("policy: ") + e.what());

@@ -1,7 +1,9 @@
 // Policy documents: what a project or environment decides about the images it holds. Version 1
 // covers vulnerabilities — an action and a remediation deadline per severity, with fix-available
 // and unfixed findings handled separately, known-exploited (KEV) and EPSS overrides — and
-// exceptions (a vulnerability or a package, with justification, approver and expiry).
+// exceptions (a vulnerability or a package, with justification, approver and expiry); provenance
+// rules (provenance.h), approved base images (base_images.h), label rules (labels.h), and what a
+// pending image (scan or verification not finished) gets.
 //
 //   version: 1
 //   vulnerabilities:
@@ -16,6 +18,10 @@
 //       justification: "not reachable: no TLS in this service"
 //       approver: alice
 //       expires: 2026-12-31T00:00:00Z
+//   provenance: [...]             # provenance.h
+//   base_images: {...}            # base_images.h
+//   labels: [...]                 # labels.h
+//   pending: block                # or allow, or {wait: 30s} (seconds or a duration)
 //
 // Omitted severities keep the defaults (critical block/1d, high block_in_production/7d, medium
 // flag/30d, low inform, unknown inform); unknown keys are errors, so a typo never silently drops
@@ -30,6 +36,9 @@
 #include <vector>
 
 #include "common/result.h"
+#include "policy/base_images.h"
+#include "policy/labels.h"
+#include "policy/provenance.h"
 
 namespace bulwark::policy {
 
@@ -64,12 +73,23 @@ struct Exception {
   int64_t expires = 0;  // Unix seconds; an exception stops counting at this time on its own
 };
 
+// What an image gets while facts are unknown (scan or signature verification not finished).
+struct PendingRule {
+  enum class Mode { kBlock, kAllow, kWait };
+  Mode mode = Mode::kBlock;  // the safe default
+  int64_t wait_seconds = 0;  // kWait: how long the caller may wait for the facts (> 0)
+};
+
 struct PolicyDocument {
   int version = 1;
   std::array<SeverityRule, kSeverityCount> severities{};  // indexed by Severity
   std::optional<Action> kev = Action::kBlock;             // nullopt: KEV adds nothing
   std::optional<EpssRule> epss;
   std::vector<Exception> exceptions;
+  std::vector<ProvenanceRule> provenance;  // every rule matching the repository applies
+  std::optional<BaseImagePolicy> base_images;
+  std::vector<LabelRule> labels;
+  PendingRule pending;
 
   const SeverityRule& rule(Severity s) const { return severities[static_cast<size_t>(s)]; }
 };

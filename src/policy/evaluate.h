@@ -66,6 +66,8 @@ struct ImageDecision {
   std::vector<std::string> reasons;         // the reasons of the rules that decided `outcome`
 };
 
+// The decision's `vulnerabilities.findings` point into `facts.findings` and `policy.exceptions`:
+// REQUIRES: both outlive the decision (or copy what you need, e.g. decision_to_json, first).
 ImageDecision evaluate_image(const PolicyDocument& policy, const ImageFacts& facts,
                              const Context& context);
 

@@ -23,11 +23,6 @@ constexpr std::array<ActionOutcome, 4> kActionOutcomes = {{
     {Outcome::kBlock, Outcome::kBlock},  // block
 }};
 
-Outcome outcome_of(Action action, bool production) {
-  const ActionOutcome& o = kActionOutcomes[static_cast<size_t>(action)];
-  return production ? o.production : o.elsewhere;
-}
-
 // The exception that covers `f` at `now`: same vulnerability (or an alias) and/or package, not
 // yet expired. Expired exceptions stop counting on their own.
 const Exception* covering_exception(const PolicyDocument& policy, const Finding& f, int64_t now) {
@@ -95,6 +90,11 @@ FindingDecision decide(const PolicyDocument& policy, const Finding& f, const Con
 
 std::string_view outcome_name(Outcome outcome) {
   return kOutcomeNames[static_cast<size_t>(outcome)];
+}
+
+Outcome outcome_of(Action action, bool production) {
+  const ActionOutcome& o = kActionOutcomes[static_cast<size_t>(action)];
+  return production ? o.production : o.elsewhere;
 }
 
 VulnerabilityDecision evaluate_vulnerabilities(const PolicyDocument& policy,

@@ -37,6 +37,8 @@ struct Context {
 // What happens to an image.
 enum class Outcome { kAllow, kFlag, kBlock };
 std::string_view outcome_name(Outcome outcome);  // "allow", "flag", "block"
+// What `action` does to an image: block_in_production blocks in production and flags elsewhere.
+Outcome outcome_of(Action action, bool production);
 
 struct FindingDecision {
   const Finding* finding = nullptr;

@@ -9,6 +9,8 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <optional>
+#include <unordered_map>
 
 #include "audit/coalescer.h"
 #include "http/http.h"
@@ -16,6 +18,7 @@
 #include "registry/manifest_cache.h"
 #include "registry/registry.h"
 #include "storage/blob_store.h"
+#include "vulndb/version/range.h"
 
 namespace bulwark::registry {
 
@@ -31,6 +34,27 @@ class UploadLocks {
   std::set<std::string, std::less<>> busy_;
 };
 
+// The pull gate's recent answers per repository@digest: an image's status for
+// RegistryOptions::gate_cache_millis, and "not an image" (content-addressed, so for good) until
+// evicted. Bounded; thread-safe.
+class GateCache {
+ public:
+  struct Entry {
+    bool gated = true;                  // false: not an image, never gated
+    std::optional<std::string> refusal;  // the reason pulls are refused (quarantined)
+    std::optional<int64_t> wait_seconds;  // pending under `pending: {wait: N}`
+    int64_t expires_ms = 0;             // for gated entries
+  };
+  std::optional<Entry> get(const std::string& key, int64_t now_ms);
+  void put(const std::string& key, Entry entry);
+  void erase(const std::string& key);
+
+ private:
+  static constexpr size_t kMaxEntries = 65536;
+  std::mutex mu_;
+  std::unordered_map<std::string, Entry> entries_;  // guarded by mu_
+};
+
 struct Context {
   RegistryOptions options;
   storage::BlobStore& blobs;
@@ -42,7 +66,15 @@ struct Context {
   std::unique_ptr<audit::EventCoalescer> coalescer;
   ManifestCache manifests_cache;
   UploadLocks upload_locks;
+  GateCache gate_cache;
 };
+
+// The pull gate (enforcement.cc): nullopt when `request`'s caller may pull `digest` of `name`,
+// else the OCI DENIED response saying why. Waits (without holding a thread) while the image's
+// decision is pending under a `pending: {wait: N}` rule.
+http::Task<std::optional<http::Response>> enforce_pull(Context& ctx, const http::Request& request,
+                                                       const std::string& name,
+                                                       const std::string& digest);
 
 // Registration functions, one per resource file.
 void register_base(http::Router& router, Context& ctx);
@@ -57,5 +89,14 @@ void register_oidc_login(http::Router& router, Context& ctx);
 void register_inventory(http::Router& router, Context& ctx);
 void register_vulnerabilities(http::Router& router, Context& ctx);
 void register_provenance(http::Router& router, Context& ctx);
+void register_policy_status(http::Router& router, Context& ctx);
+void register_quarantine(http::Router& router, Context& ctx);
+void register_promotion(http::Router& router, Context& ctx);
+
+// The package index's images holding package `name` (optionally of one purl type) at a version
+// in `range` (inventory.cc; ordered by repository, digest, version). Blocking.
+Result<std::vector<metadata::PackageHit>> packages_in_range(
+    Context& ctx, std::string_view name, const std::optional<std::string>& type,
+    const std::optional<vulndb::VersionRange>& range, size_t limit);
 
 }  // namespace bulwark::registry

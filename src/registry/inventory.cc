@@ -145,20 +145,14 @@ http::Task<http::Response> find_packages(Context& ctx, http::Request& req) {
     if (!parsed) co_return oci_error(oci::ErrorCode::kBadRequest, "range: " + parsed.error().message);
     range = std::move(*parsed);
   }
-  auto hits = co_await blocking([&] {
-    return ctx.options.inventory->find_package(
-        name, type ? std::optional<std::string_view>(*type) : std::nullopt, kMaxLimit * 10);
-  });
+  auto hits = co_await blocking(
+      [&] { return packages_in_range(ctx, name, type, range, kMaxLimit * 10); });
   if (!hits) {
     co_return error_response(hits.error(), oci::ErrorCode::kNameUnknown, oci::ErrorCode::kBadRequest);
   }
   PullableRepositories readable(ctx, req);
   boost::json::array images;
   for (const auto& hit : *hits) {
-    if (range) {
-      const vulndb::VersionScheme* scheme = vulndb::version_scheme_for(hit.package.type);
-      if (scheme == nullptr || !range->contains(*scheme, hit.package.version)) continue;
-    }
     if (!co_await readable.contains(hit.repository)) continue;
     if (images.size() == *limit) break;
     images.push_back(boost::json::object{{"repository", hit.repository},
@@ -176,6 +170,23 @@ http::Task<http::Response> find_packages(Context& ctx, http::Request& req) {
 }
 
 }  // namespace
+
+Result<std::vector<metadata::PackageHit>> packages_in_range(
+    Context& ctx, std::string_view name, const std::optional<std::string>& type,
+    const std::optional<vulndb::VersionRange>& range, size_t limit) {
+  if (ctx.options.inventory == nullptr) {
+    return fail(ErrorCode::kUnsupported, "the package index is not enabled");
+  }
+  BULWARK_ASSIGN_OR_RETURN(
+      auto hits, ctx.options.inventory->find_package(
+                     name, type ? std::optional<std::string_view>(*type) : std::nullopt, limit));
+  if (!range) return hits;
+  std::erase_if(hits, [&](const metadata::PackageHit& hit) {
+    const vulndb::VersionScheme* scheme = vulndb::version_scheme_for(hit.package.type);
+    return scheme == nullptr || !range->contains(*scheme, hit.package.version);
+  });
+  return hits;
+}
 
 void register_inventory(http::Router& router, Context& ctx) {
   add_guarded(router, ctx, "GET", "/api/v1/repositories/{name+}/manifests/{digest}/sbom",

@@ -131,6 +131,9 @@ http::Task<http::Response> get_manifest(Context& ctx, http::Request& req) {
                             ", which the Accept header does not allow");
   }
   if (req.method == "GET") {  // HEAD is a client's existence check, not a pull
+    if (auto refused = co_await enforce_pull(ctx, req, name, (*m)->digest_str)) {
+      co_return std::move(*refused);
+    }
     const std::string* tag = std::get_if<std::string>(&reference);
     audit(ctx, req, "manifest.pull", {name, (*m)->digest_str, tag ? *tag : ""},
           audit::Outcome::kAllowed, "", /*durable=*/false);
@@ -187,6 +190,7 @@ http::Task<http::Response> put_manifest(Context& ctx, http::Request& req) {
   put.blobs = required_blobs(*parsed);
   for (const auto& child : parsed->manifests) put.manifests.push_back(child.digest);
   put.content = std::move(*body);
+  put.pusher = req.user;
   // The image whose signatures this manifest adds to, if it is a signature.
   std::optional<Digest> signed_image = put.subject;
   if (!signed_image && put.tag && ctx.options.signature_tag_subject) {

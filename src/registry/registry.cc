@@ -9,7 +9,7 @@ Registry::Registry(RegistryOptions options, storage::BlobStore& blobs,
                    metadata::MetadataStore& metadata, auth::AccessService& access,
                    audit::AuditWriter* audit)
     : context_(new Context{std::move(options), blobs, metadata, access, audit, nullptr,
-                           ManifestCache(), UploadLocks()}) {
+                           ManifestCache(), UploadLocks(), GateCache()}) {
   if (audit != nullptr) {
     context_->coalescer = std::make_unique<audit::EventCoalescer>(
         [audit](audit::Event e) { audit->submit(std::move(e)); });
@@ -32,7 +32,8 @@ void Registry::register_routes(http::Router& router) {
   static constexpr Registration kResources[] = {
       register_base, register_catalog,   register_blobs, register_uploads,    register_manifests,
       register_tags, register_referrers, register_token, register_oidc_login, register_inventory,
-      register_vulnerabilities, register_provenance,
+      register_vulnerabilities, register_provenance, register_policy_status, register_quarantine,
+      register_promotion,
   };
   for (auto reg : kResources) reg(router, *context_);
 }

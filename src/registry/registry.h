@@ -20,6 +20,7 @@
 #include "auth/access.h"
 #include "common/result.h"
 #include "http/router.h"
+#include "metadata/enforcement_store.h"
 #include "metadata/finding_store.h"
 #include "metadata/inventory_store.h"
 #include "metadata/job_store.h"
@@ -28,6 +29,23 @@
 #include "storage/blob_store.h"
 
 namespace bulwark::registry {
+
+// A promotion asked for over the API (the Promoter's request, without the registry depending on
+// jobs): the source repository and its tag or digest, the destination repository and tag
+// (nullopt: the source's tag), who asks and from where.
+struct PromotionCall {
+  std::string source_repository;
+  std::string source_reference;
+  std::string destination_repository;
+  std::optional<std::string> destination_tag;
+  std::string actor;
+  std::string client_address;
+};
+// Its outcome: whether it was allowed, and the result as JSON text (jobs::promotion_to_json).
+struct PromotionAnswer {
+  bool allowed = false;
+  std::string json;
+};
 
 struct RegistryOptions {
   uint64_t manifest_max_bytes = uint64_t{4} << 20;
@@ -60,6 +78,22 @@ struct RegistryOptions {
   metadata::ProvenanceStore* provenance = nullptr;
   std::string trust_fingerprint;
   std::string provenance_job;
+  // Enforcement (policy/enforcement.h; nullptr: images are not gated): image pulls are refused
+  // while the image is quarantined, except to its pusher and to callers who may scan it.
+  metadata::EnforcementStore* enforcement = nullptr;
+  // Evaluates an image's policy now and stores the decision; nullopt when the manifest is gone
+  // or is not an image (signatures, SBOMs and other artifacts are never gated). Called on a
+  // worker thread for an image without a decision and for a decision whose exception expired.
+  std::function<Result<std::optional<metadata::ImagePolicyRecord>>(std::string_view repository,
+                                                                   std::string_view digest)>
+      evaluate_policy;
+  // How long a gate answer is reused for the same image (a quarantine ordered elsewhere takes
+  // effect within this time).
+  int64_t gate_cache_millis = 1000;
+  // POST /api/v1/promotions (promotion.cc; empty: not served): promotes an image (jobs/promotion.h)
+  // once the caller was found to hold pull on the source and push on the destination. Called on a
+  // worker thread; a refusal is an answer (allowed false), not an error.
+  std::function<Result<PromotionAnswer>(const PromotionCall&)> promote;
 };
 
 struct Context;

@@ -224,6 +224,17 @@ Result<HttpClientResponse> RegistryClient::send(std::string method, std::string 
               "the registry redirected more than " + std::to_string(kMaxRedirects) + " times");
 }
 
+Result<HttpClientResponse> RegistryClient::post_json(std::string_view path, std::string_view json) {
+  if (!options_.username.empty()) {
+    std::lock_guard lock(mutex_);
+    if (authorization_.empty()) {
+      authorization_ = basic_authorization(options_.username, options_.password);
+    }
+  }
+  return send("POST", base_ + std::string(path), {{"Content-Type", "application/json"}}, json,
+              kMaxManifestBytes, nullptr);
+}
+
 Result<void> RegistryClient::answer_challenge(const HttpClientResponse& unauthorized) {
   std::vector<AuthChallenge> challenges;
   for (const auto& [name, value] : unauthorized.headers) {

@@ -103,6 +103,12 @@ class RegistryClient {
   // (client-side when the registry did not apply it).
   Result<std::string> referrers(const Digest& subject, std::string_view artifact_type = {});
 
+  // POSTs a JSON document to another API of the same registry (`path` from the host, e.g.
+  // "/api/v1/promotions") and returns the answer whatever its status (bodies up to 4 MiB). The
+  // credentials go along with the first request (Basic): such calls name several repositories,
+  // which no single Bearer challenge scope covers. Over plain HTTP only when plain_http was asked.
+  Result<HttpClientResponse> post_json(std::string_view path, std::string_view json);
+
  private:
   using Headers = std::vector<std::pair<std::string, std::string>>;
   std::string url(std::string_view path) const;

@@ -232,14 +232,14 @@ Result<void> SqliteMetadataStore::put_manifest(const ManifestPut& m) {
       BULWARK_ASSIGN_OR_RETURN(
           Stmt insert,
           db.prepare("INSERT INTO manifests (repository_id, digest, media_type, artifact_type, "
-                     "subject_digest, annotations, size, content, created_at) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                     "subject_digest, annotations, size, content, created_at, pushed_by) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                      "ON CONFLICT (repository_id, digest) DO NOTHING"));
       std::optional<std::string> subject;
       if (m.subject) subject = m.subject->str();
       insert.bind(repo).bind(m.digest.str()).bind(m.media_type).bind(m.artifact_type);
       insert.bind(subject).bind(m.annotations_json).bind(static_cast<int64_t>(m.content.size()));
-      BULWARK_TRY_VOID(insert.bind_blob(m.content).bind(now).run());
+      BULWARK_TRY_VOID(insert.bind_blob(m.content).bind(now).bind(m.pusher).run());
     }
     if (db.changes() > 0) {  // new manifest: record what it references
       struct RefInsert {

@@ -201,8 +201,10 @@ class SqliteMetadataStore final : public MetadataStore,
   // EnforcementStore (sqlite_enforcement.cc)
   Result<std::string> manifest_pusher(std::string_view repository,
                                       std::string_view digest) override;
-  Result<void> set_manifest_pusher(std::string_view repository, std::string_view digest,
-                                   std::string_view pusher) override;
+  Result<std::vector<ImageRef>> list_images(std::string_view prefix, std::string& cursor,
+                                            size_t limit) override;
+  Result<std::vector<ImageRef>> images_with_digest(std::string_view digest) override;
+  Result<std::vector<ImageRef>> images_with_finding(std::string_view vulnerability) override;
   Result<bool> put_image_policy(const ImagePolicyRecord& record) override;
   Result<std::optional<ImagePolicyRecord>> get_image_policy(std::string_view repository,
                                                             std::string_view digest) override;

@@ -6,22 +6,6 @@
 #include "metadata/sqlite/store_internal.h"
 
 namespace bulwark::metadata {
-namespace {
-
-// What makes a manifest an image (provenance_store.h), as SQL over `manifests m`: image
-// manifests are recognised by their config media type (stored as artifact_type), indexes by
-// their own media type without an artifactType; cosign's signature tags are excluded.
-constexpr std::string_view kIsImage =
-    "m.subject_digest IS NULL AND ("
-    "m.artifact_type IN ('application/vnd.oci.image.config.v1+json', "
-    "'application/vnd.docker.container.image.v1+json') OR "
-    "(m.artifact_type = '' AND m.media_type IN ('application/vnd.oci.image.index.v1+json', "
-    "'application/vnd.docker.distribution.manifest.list.v2+json'))) AND NOT EXISTS ("
-    "SELECT 1 FROM tags t WHERE t.repository_id = m.repository_id AND "
-    "t.manifest_digest = m.digest AND t.name LIKE 'sha256-%' AND (t.name LIKE '%.sig' OR "
-    "t.name LIKE '%.att' OR t.name LIKE '%.sbom'))";
-
-}  // namespace
 
 Result<bool> SqliteMetadataStore::put_provenance(const ProvenanceRecord& record) {
   return with_writer([&](sqlite::Db& db) -> Result<bool> {
@@ -69,39 +53,51 @@ Result<std::optional<ProvenanceRecord>> SqliteMetadataStore::get_provenance(
   });
 }
 
+Result<std::vector<ImageRef>> page_images(sqlite::Db& db, std::string_view join,
+                                          std::string_view where,
+                                          const std::function<void(sqlite::Stmt&)>& bind,
+                                          std::string& cursor, size_t limit) {
+  // The cursor is "<repository id> <digest>" of the last image returned.
+  int64_t after_repo = -1;
+  std::string after_digest;
+  if (!cursor.empty()) {
+    const size_t space = cursor.find(' ');
+    const char* end = cursor.data() + (space == std::string::npos ? 0 : space);
+    auto [ptr, ec] = std::from_chars(cursor.data(), end, after_repo);
+    if (space == std::string::npos || ec != std::errc() || ptr != end) {
+      return fail(ErrorCode::kInvalidArgument, "bad cursor");
+    }
+    after_digest = cursor.substr(space + 1);
+  }
+  BULWARK_ASSIGN_OR_RETURN(
+      sqlite::Stmt query,
+      db.prepare("SELECT m.repository_id, r.name, m.digest FROM manifests m JOIN repositories "
+                 "r ON r.id = m.repository_id " + std::string(join) +
+                 " WHERE (m.repository_id, m.digest) > (?, ?) AND (" + std::string(where) +
+                 ") AND " + std::string(kIsImage) + " ORDER BY m.repository_id, m.digest LIMIT ?"));
+  query.bind(after_repo).bind(after_digest);
+  bind(query);
+  query.bind(sqlite::clamp_limit(limit));
+  std::vector<ImageRef> out;
+  for (;;) {
+    BULWARK_ASSIGN_OR_RETURN(bool row, query.step());
+    if (!row) break;
+    out.push_back(ImageRef{query.column_text(1), query.column_text(2)});
+    cursor = std::to_string(query.column_int(0)) + " " + out.back().digest;
+  }
+  if (out.size() < limit) cursor.clear();
+  return out;
+}
+
 Result<std::vector<ImageRef>> SqliteMetadataStore::list_images_to_verify(
     std::string_view fingerprint, std::string& cursor, size_t limit) {
   return with_reader([&](sqlite::Db& db) -> Result<std::vector<ImageRef>> {
-    // The cursor is "<repository id> <digest>" of the last image returned.
-    int64_t after_repo = -1;
-    std::string after_digest;
-    if (!cursor.empty()) {
-      const size_t space = cursor.find(' ');
-      const char* end = cursor.data() + (space == std::string::npos ? 0 : space);
-      auto [ptr, ec] = std::from_chars(cursor.data(), end, after_repo);
-      if (space == std::string::npos || ec != std::errc() || ptr != end) {
-        return fail(ErrorCode::kInvalidArgument, "bad cursor");
-      }
-      after_digest = cursor.substr(space + 1);
-    }
-    BULWARK_ASSIGN_OR_RETURN(
-        sqlite::Stmt query,
-        db.prepare("SELECT m.repository_id, r.name, m.digest FROM manifests m JOIN repositories "
-                   "r ON r.id = m.repository_id LEFT JOIN provenance_status p ON "
-                   "p.repository_id = m.repository_id AND p.manifest_digest = m.digest WHERE "
-                   "(m.repository_id, m.digest) > (?, ?) AND (p.trust_fingerprint IS NULL OR "
-                   "p.trust_fingerprint <> ?) AND " +
-                   std::string(kIsImage) + " ORDER BY m.repository_id, m.digest LIMIT ?"));
-    query.bind(after_repo).bind(after_digest).bind(fingerprint).bind(sqlite::clamp_limit(limit));
-    std::vector<ImageRef> out;
-    for (;;) {
-      BULWARK_ASSIGN_OR_RETURN(bool row, query.step());
-      if (!row) break;
-      out.push_back(ImageRef{query.column_text(1), query.column_text(2)});
-      cursor = std::to_string(query.column_int(0)) + " " + out.back().digest;
-    }
-    if (out.size() < limit) cursor.clear();
-    return out;
+    return page_images(
+        db,
+        "LEFT JOIN provenance_status p ON p.repository_id = m.repository_id AND "
+        "p.manifest_digest = m.digest",
+        "p.trust_fingerprint IS NULL OR p.trust_fingerprint <> ?",
+        [&](sqlite::Stmt& q) { q.bind(fingerprint); }, cursor, limit);
   });
 }
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -22,6 +23,27 @@ namespace bulwark::metadata {
 // unless the same one is queued or, unless `queued_only` (ManifestPut::related_jobs), running.
 Result<void> enqueue_job_in(sqlite::Db& db, std::string_view kind, std::string_view repository,
                             std::string_view digest, int64_t now, bool queued_only = false);
+
+// What makes a manifest an image (provenance_store.h), as SQL over `manifests m`: image
+// manifests are recognised by their config media type (stored as artifact_type), indexes by
+// their own media type without an artifactType; cosign's signature tags are excluded.
+inline constexpr std::string_view kIsImage =
+    "m.subject_digest IS NULL AND ("
+    "m.artifact_type IN ('application/vnd.oci.image.config.v1+json', "
+    "'application/vnd.docker.container.image.v1+json') OR "
+    "(m.artifact_type = '' AND m.media_type IN ('application/vnd.oci.image.index.v1+json', "
+    "'application/vnd.docker.distribution.manifest.list.v2+json'))) AND NOT EXISTS ("
+    "SELECT 1 FROM tags t WHERE t.repository_id = m.repository_id AND "
+    "t.manifest_digest = m.digest AND t.name LIKE 'sha256-%' AND (t.name LIKE '%.sig' OR "
+    "t.name LIKE '%.att' OR t.name LIKE '%.sbom'))";
+
+// Pages the stored images (kIsImage) in (repository id, digest) order after `cursor` (see
+// ProvenanceStore::list_images_to_verify), restricted by `where` — SQL over `manifests m`,
+// `repositories r` and the tables `join` adds, whose parameters `bind` binds.
+Result<std::vector<ImageRef>> page_images(sqlite::Db& db, std::string_view join,
+                                          std::string_view where,
+                                          const std::function<void(sqlite::Stmt&)>& bind,
+                                          std::string& cursor, size_t limit);
 
 template <class F>
 auto SqliteMetadataStore::with_reader(F&& body) -> decltype(body(std::declval<sqlite::Db&>())) {
