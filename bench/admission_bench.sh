@@ -31,6 +31,13 @@ cat >"$WORK/config.yml" <<YAML
 tls: {cert: $WORK/cert.pem, key: $WORK/key.pem}
 admission: {enabled: true, cluster: bench}
 YAML
+# A vulnerability database (one advisory for a package the images lack) so that scans finish and
+# the default policy reaches its final decision.
+mkdir -p "$WORK/feed"
+jq -n '{zlib: {"CVE-2099-0001": {description: "bench", scope: "local", releases: {bookworm: {
+  status: "resolved", urgency: "low", fixed_version: "1:1.2.13.dfsg-1", repositories: {bookworm: "x"}}}}}}' \
+  >"$WORK/feed/debian.json"
+"$BIN" db import --db "$WORK/data/vulndb.sqlite" "$WORK/feed" >/dev/null
 BULWARK_ADMIN_PASSWORD=$ADMIN_PW BULWARK_LOG_LEVEL=error "$BIN" serve --config "$WORK/config.yml" \
   --listen "$HOST" --data "$WORK/data" >"$WORK/serve.out" 2>"$WORK/serve.log" &
 PID=$!

@@ -31,6 +31,14 @@ admission:
   enabled: true
   cluster: e2e-cluster
 YAML
+# A vulnerability database (one advisory about a package the test images do not have), so that
+# scans finish and the default policy reaches a final decision.
+mkdir -p "$T/feed"
+jq -n '{zlib: {"CVE-2099-0001": {description: "test", scope: "local", releases: {bookworm: {
+  status: "resolved", urgency: "low", fixed_version: "1:1.2.13.dfsg-1", repositories: {bookworm: "x"}}}}}}' \
+  >"$T/feed/debian.json"
+"$BULWARK_BIN" db import --db "$DATA/vulndb.sqlite" "$T/feed" >"$T/import.out" 2>&1 ||
+  die "bulwark db import failed: $(cat "$T/import.out")"
 export CURL_CA_BUNDLE=$TLS/cert.pem  # every curl verifies the server against this certificate
 BULWARK_CONFIG=$T/config.yml start_bulwark
 R=${R/http:/https:}

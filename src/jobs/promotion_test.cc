@@ -148,9 +148,10 @@ class PromoterTest : public testing::Test {
 
   Digest push_image(const std::string& repository, const std::string& tag, const std::string& package,
                     const std::string& version) {
-    const std::string config = R"({"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]},"seed":")" +
-                               package + version + "\"}";
-    return put_manifest(repository, config, {python_layer(package, version)}, tag);
+    const std::string layer = python_layer(package, version);
+    const std::string config = R"({"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[")" +
+                               Digest::of(layer).str() + R"("]}})";
+    return put_manifest(repository, config, {layer}, tag);
   }
 
   void set_policy(const std::string& scope, const std::string& yaml) {

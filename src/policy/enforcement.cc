@@ -33,26 +33,26 @@ void read_decision(const std::string& decision_json, ImageStatus& status) {
 ImageStatus image_status(const std::optional<metadata::ImagePolicyRecord>& decision,
                          const std::optional<metadata::ManualQuarantine>& manual) {
   ImageStatus status;
-  if (manual) {
-    status.quarantined = true;
-    status.manual = true;
-    status.policy = "manual";
-    status.reasons.push_back("quarantined by " + manual->actor + ": " + manual->reason);
-    return status;
-  }
-  if (!decision) {
+  if (decision) {
+    status.outcome = decision->outcome;
+    status.policy = decision->policy;
+    status.pending = decision->pending;
+    read_decision(decision->decision_json, status);
+    status.quarantined = decision->outcome == "block";
+    if (status.quarantined && status.reasons.empty()) status.reasons.push_back("blocked by policy");
+  } else {
     // Never evaluated (just pushed, or pushed before enforcement existed): not vouched for yet.
     status.quarantined = true;
     status.pending = true;
     status.reasons.push_back("policy evaluation pending");
-    return status;
   }
-  status.outcome = decision->outcome;
-  status.policy = decision->policy;
-  status.pending = decision->pending;
-  read_decision(decision->decision_json, status);
-  status.quarantined = decision->outcome == "block";
-  if (status.quarantined && status.reasons.empty()) status.reasons.push_back("blocked by policy");
+  if (manual) {
+    // An operator's quarantine outranks whatever the policy says; its reason is the one given.
+    status.quarantined = true;
+    status.manual = true;
+    status.wait_seconds.reset();
+    status.reasons = {"quarantined by " + manual->actor + ": " + manual->reason};
+  }
   return status;
 }
 
