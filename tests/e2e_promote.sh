@@ -159,6 +159,8 @@ no_upload_to_prod() {
     echo "a blob was uploaded to prod/app"; return 1
   fi
 }
+uploads_logged() { grep -F '"msg":"request"' "$REG_LOG" | grep -qF '/v2/staging/app/blobs/uploads'; }
+check "the access log does record blob uploads (staging's)" uploads_logged
 check "... mounted: no blob upload to prod/app happened" no_upload_to_prod
 check "... and the promotion did happen in that window" run_ok grep -qF '"msg":"image promoted"' <(tail -n +"$((from + 1))" "$REG_LOG")
 write_authfile "$T/auth.json"

@@ -168,7 +168,8 @@ struct Judged {
 void print_table(const std::string& name, const std::vector<std::unique_ptr<Judged>>& judged,
                  const std::string& policy_file, bool production) {
   for (const auto& j : judged) {
-    std::cout << "image    " << name << " (" << j->platform << ", " << j->digest << ")\n"
+    std::cout << "image    " << name << " (" << j->platform
+              << (name.ends_with(j->digest) ? "" : ", " + j->digest) << ")\n"
               << "policy   " << policy_file << (production ? " (production)\n" : "\n");
     size_t width = 7;
     for (const policy::RuleResult& r : j->decision.rules) width = std::max(width, r.rule.size());

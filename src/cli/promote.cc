@@ -8,10 +8,9 @@
 //
 // DST is on the same registry (its host may be left out); its tag defaults to SRC's. Exit codes:
 // 0 promoted, 1 refused (the reasons are printed), 2 usage or operational error.
+#include <boost/json.hpp>
 #include <iostream>
 #include <memory>
-
-#include <boost/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/source_flags.h"
@@ -42,7 +41,8 @@ std::string string_at(const json::object& o, std::string_view key) {
 
 // The result for people: what happened, the policy's verdict, why, and what was copied.
 void print_table(const json::object& r) {
-  const bool allowed = r.contains("allowed") && r.at("allowed").is_bool() && r.at("allowed").get_bool();
+  const bool allowed =
+      r.contains("allowed") && r.at("allowed").is_bool() && r.at("allowed").get_bool();
   std::cout << (allowed ? "promoted " : "refused  ") << string_at(r, "source") << " -> "
             << string_at(r, "destination") << "\n";
   std::cout << "digest:     " << string_at(r, "digest") << "\n";
@@ -58,7 +58,7 @@ void print_table(const json::object& r) {
       std::cout << "provenance: " << string_at(prov, "reason");
       if (const json::value* s = prov.if_contains("signers"); s != nullptr && s->is_array()) {
         for (const json::value& signer : s->get_array()) {
-          if (signer.is_string()) std::cout << " " << signer.get_string();
+          if (signer.is_string()) std::cout << " " << std::string_view(signer.get_string());
         }
       }
       std::cout << "\n";
@@ -69,7 +69,7 @@ void print_table(const json::object& r) {
     if (v == nullptr || !v->is_array() || v->get_array().empty()) continue;
     std::cout << list << ":\n";
     for (const json::value& item : v->get_array()) {
-      if (item.is_string()) std::cout << "  - " << item.get_string() << "\n";
+      if (item.is_string()) std::cout << "  - " << std::string_view(item.get_string()) << "\n";
     }
   }
 }
@@ -104,8 +104,8 @@ int run(const PromoteFlags& flags) {
   if (!options) return error(options.error().message);
 
   json::object request{
-      {"source", source->repository +
-                     (source->digest ? "@" + source->digest->str() : ":" + *source->tag)},
+      {"source",
+       source->repository + (source->digest ? "@" + source->digest->str() : ":" + *source->tag)},
       {"destination", destination->repository + (destination->tag ? ":" + *destination->tag : "")}};
   remote::RegistryLocation location{source->registry, source->repository, "", source->digest};
   remote::RegistryClient client(location, *options);

@@ -1,9 +1,9 @@
 #include "jobs/promotion.h"
 
-#include <set>
-
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
+#include <set>
 
 #include "common/clock.h"
 #include "common/log.h"
@@ -57,7 +57,10 @@ json::object provenance_summary(const metadata::ProvenanceRecord& record) {
         if (!item.is_object()) continue;
         const json::value* verified = item.get_object().if_contains("verified");
         const json::value* signer = item.get_object().if_contains("signer");
-        if (verified && verified->is_bool() && verified->get_bool() && signer && signer->is_string()) {
+        // Distinct: a key signing both cosign layouts is one signer.
+        if (verified && verified->is_bool() && verified->get_bool() && signer &&
+            signer->is_string() &&
+            std::find(signers.begin(), signers.end(), *signer) == signers.end()) {
           signers.push_back(*signer);
         }
       }
@@ -74,9 +77,10 @@ json::array string_array(const std::vector<std::string>& items) {
 }
 
 // A manifest as put into `repository`: the record's bytes and what they reference.
-metadata::ManifestPut put_of(const metadata::ManifestRecord& record, const oci::ParsedManifest& parsed,
-                             std::string repository, std::vector<Digest> blobs,
-                             std::optional<std::string> tag, std::string pusher) {
+metadata::ManifestPut put_of(const metadata::ManifestRecord& record,
+                             const oci::ParsedManifest& parsed, std::string repository,
+                             std::vector<Digest> blobs, std::optional<std::string> tag,
+                             std::string pusher) {
   metadata::ManifestPut put;
   put.repository = std::move(repository);
   put.digest = record.digest;
@@ -98,10 +102,10 @@ struct Promoter::Copy {
   Copy(const PromotionRequest& r, Digest d) : request(r), digest(std::move(d)) {}
   const PromotionRequest& request;
   Digest digest;
-  bool held_before = false;       // the destination held the digest before the promotion
-  bool quarantined = false;       // the promotion put its manual quarantine on it
-  std::vector<Digest> subjects;   // the image and, for an index, its children
-  std::vector<Digest> created;    // manifests this promotion stored in the destination, in order
+  bool held_before = false;      // the destination held the digest before the promotion
+  bool quarantined = false;      // the promotion put its manual quarantine on it
+  std::vector<Digest> subjects;  // the image and, for an index, its children
+  std::vector<Digest> created;   // manifests this promotion stored in the destination, in order
   std::set<std::string> referrers_before;  // referrers of `subjects` the destination held before
   PromotionResult result;
 };
@@ -122,8 +126,9 @@ json::object promotion_to_json(const PromotionResult& r) {
                       {"notes", string_array(r.notes)}};
 }
 
-Promoter::Promoter(PromoterServices services,
-                   std::function<void(const PromotionRequest&, const PromotionResult&)> on_promotion)
+Promoter::Promoter(
+    PromoterServices services,
+    std::function<void(const PromotionRequest&, const PromotionResult&)> on_promotion)
     : services_(services), on_promotion_(std::move(on_promotion)) {}
 
 Result<PromotionResult> Promoter::promote(const PromotionRequest& request) {
@@ -132,12 +137,14 @@ Result<PromotionResult> Promoter::promote(const PromotionRequest& request) {
   BULWARK_TRY_VOID(oci::validate_repository(src));
   BULWARK_TRY_VOID(oci::validate_repository(dst));
   if (src == dst) {
-    return fail(ErrorCode::kInvalidArgument, "the destination must be another repository than the source");
+    return fail(ErrorCode::kInvalidArgument,
+                "the destination must be another repository than the source");
   }
   if (request.destination_tag) BULWARK_TRY_VOID(oci::validate_tag(*request.destination_tag));
 
   // 1. The source, resolved to an image or an image index.
-  BULWARK_ASSIGN_OR_RETURN(oci::Reference reference, oci::parse_reference(request.source_reference));
+  BULWARK_ASSIGN_OR_RETURN(oci::Reference reference,
+                           oci::parse_reference(request.source_reference));
   std::optional<std::string> tag = request.destination_tag;
   Digest digest;
   if (const std::string* source_tag = std::get_if<std::string>(&reference)) {
@@ -155,8 +162,8 @@ Result<PromotionResult> Promoter::promote(const PromotionRequest& request) {
   std::lock_guard lock(locks_[std::hash<std::string>()(dst + "@" + digest.str()) % locks_.size()]);
   Copy copy(request, digest);
   copy.result.digest = digest.str();
-  copy.result.source = src + (std::holds_alternative<Digest>(reference) ? "@" : ":") +
-                       request.source_reference;
+  copy.result.source =
+      src + (std::holds_alternative<Digest>(reference) ? "@" : ":") + request.source_reference;
   copy.result.destination = tag ? dst + ":" + *tag : dst + "@" + digest.str();
   copy.result.tag = tag.value_or("");
   auto outcome = run(request, copy);
@@ -164,8 +171,9 @@ Result<PromotionResult> Promoter::promote(const PromotionRequest& request) {
     // An operational failure: what was copied must not stay behind half-promoted.
     if (!copy.held_before && !copy.created.empty()) {
       if (auto undone = roll_back(copy); !undone) {
-        log_event(LogLevel::kError, "promotion roll-back failed",
-                  {{"repository", dst}, {"digest", digest.str()}, {"detail", undone.error().message}});
+        log_event(
+            LogLevel::kError, "promotion roll-back failed",
+            {{"repository", dst}, {"digest", digest.str()}, {"detail", undone.error().message}});
       }
     }
     return outcome;
@@ -178,10 +186,13 @@ Result<PromotionResult> Promoter::promote(const PromotionRequest& request) {
     if (tag) BULWARK_TRY_VOID(copy_manifest(copy, digest, tag, "image"));
   } else if (!copy.held_before) {
     BULWARK_TRY_VOID(roll_back(copy));
+    if (!copy.created.empty()) outcome->notes.push_back("what was copied was removed again");
   }
   log_event(LogLevel::kInfo, outcome->allowed ? "image promoted" : "promotion refused",
-            {{"source", outcome->source}, {"destination", outcome->destination},
-             {"digest", outcome->digest}, {"actor", request.actor}});
+            {{"source", outcome->source},
+             {"destination", outcome->destination},
+             {"digest", outcome->digest},
+             {"actor", request.actor}});
   if (on_promotion_) on_promotion_(request, *outcome);
   return outcome;
 }
@@ -211,17 +222,20 @@ Result<PromotionResult> Promoter::run(const PromotionRequest& request, Copy& cop
 
   // 2. The copy: the image (children first), quarantined at once, then its signatures.
   BULWARK_ASSIGN_OR_RETURN(auto source_record, services_.metadata.get_manifest(src, copy.digest));
-  if (!source_record) return fail(ErrorCode::kNotFound, "manifest " + digest + " is gone from " + src);
+  if (!source_record)
+    return fail(ErrorCode::kNotFound, "manifest " + digest + " is gone from " + src);
   BULWARK_ASSIGN_OR_RETURN(oci::ParsedManifest parsed,
                            oci::parse_manifest(source_record->content, source_record->media_type));
   copy.subjects.push_back(copy.digest);
   for (const oci::Descriptor& child : parsed.manifests) copy.subjects.push_back(child.digest);
   for (const Digest& subject : copy.subjects) {
-    BULWARK_ASSIGN_OR_RETURN(auto referrers, services_.metadata.list_referrers(dst, subject, std::nullopt));
-    for (const metadata::ManifestRecord& r : referrers) copy.referrers_before.insert(r.digest.str());
+    BULWARK_ASSIGN_OR_RETURN(auto referrers,
+                             services_.metadata.list_referrers(dst, subject, std::nullopt));
+    for (const metadata::ManifestRecord& r : referrers)
+      copy.referrers_before.insert(r.digest.str());
   }
-  BULWARK_TRY_VOID(copy_manifest(copy, copy.digest, std::nullopt,
-                                 parsed.manifests.empty() ? "image" : "index"));
+  BULWARK_TRY_VOID(
+      copy_manifest(copy, copy.digest, std::nullopt, parsed.manifests.empty() ? "image" : "index"));
   if (!copy.held_before) {
     metadata::ManualQuarantine q{dst, digest, std::string(kPromotionInProgress), request.actor,
                                  unix_seconds()};
@@ -244,8 +258,8 @@ Result<PromotionResult> Promoter::run(const PromotionRequest& request, Copy& cop
       // A child that cannot be inventoried (a build attestation, say) stays unscanned: the
       // policy then says so.
       if (auto scanned = rescan(dst, child.digest); !scanned) {
-        result.notes.push_back("child " + child.digest.str() + " was not scanned: " +
-                               scanned.error().message);
+        result.notes.push_back("child " + child.digest.str() +
+                               " was not scanned: " + scanned.error().message);
       }
     }
   }
@@ -267,8 +281,8 @@ Result<PromotionResult> Promoter::run(const PromotionRequest& request, Copy& cop
   return std::move(result);
 }
 
-Result<void> Promoter::copy_manifest(Copy& copy, const Digest& digest, std::optional<std::string> tag,
-                                     std::string_view what) {
+Result<void> Promoter::copy_manifest(Copy& copy, const Digest& digest,
+                                     std::optional<std::string> tag, std::string_view what) {
   const std::string& src = copy.request.source_repository;
   const std::string& dst = copy.request.destination_repository;
   BULWARK_ASSIGN_OR_RETURN(auto existing, services_.metadata.get_manifest(dst, digest));
@@ -276,7 +290,8 @@ Result<void> Promoter::copy_manifest(Copy& copy, const Digest& digest, std::opti
   const bool copied = !existing;
   if (!existing) {
     BULWARK_ASSIGN_OR_RETURN(existing, services_.metadata.get_manifest(src, digest));
-    if (!existing) return fail(ErrorCode::kNotFound, "manifest " + digest.str() + " is gone from " + src);
+    if (!existing)
+      return fail(ErrorCode::kNotFound, "manifest " + digest.str() + " is gone from " + src);
   }
   BULWARK_ASSIGN_OR_RETURN(oci::ParsedManifest parsed,
                            oci::parse_manifest(existing->content, existing->media_type));
@@ -322,11 +337,12 @@ Result<void> Promoter::copy_signatures(Copy& copy, const Digest& subject) {
     }
     BULWARK_TRY_VOID(copy_manifest(copy, *in_source, tag, what));
   }
-  BULWARK_ASSIGN_OR_RETURN(auto referrers, services_.metadata.list_referrers(src, subject, std::nullopt));
+  BULWARK_ASSIGN_OR_RETURN(auto referrers,
+                           services_.metadata.list_referrers(src, subject, std::nullopt));
   for (const metadata::ManifestRecord& referrer : referrers) {
     if (is_generated(referrer)) continue;
-    BULWARK_TRY_VOID(copy_manifest(copy, referrer.digest, std::nullopt,
-                                   "referrer " + referrer.artifact_type));
+    BULWARK_TRY_VOID(
+        copy_manifest(copy, referrer.digest, std::nullopt, "referrer " + referrer.artifact_type));
   }
   return ok();
 }
@@ -342,7 +358,8 @@ Result<void> Promoter::roll_back(Copy& copy) {
   // Referrers made in the destination meanwhile (the SBOMs and reports of step 3) first, then
   // what was copied, newest first (an index before its children). Blobs stay for GC.
   for (const Digest& subject : copy.subjects) {
-    BULWARK_ASSIGN_OR_RETURN(auto referrers, services_.metadata.list_referrers(dst, subject, std::nullopt));
+    BULWARK_ASSIGN_OR_RETURN(auto referrers,
+                             services_.metadata.list_referrers(dst, subject, std::nullopt));
     for (const metadata::ManifestRecord& r : referrers) {
       if (copy.referrers_before.contains(r.digest.str())) continue;
       BULWARK_TRY_VOID(services_.metadata.delete_manifest(dst, r.digest));

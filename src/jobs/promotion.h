@@ -28,13 +28,12 @@
 #pragma once
 
 #include <array>
+#include <boost/json/object.hpp>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/json/object.hpp>
 
 #include "common/result.h"
 #include "jobs/policy_job.h"
@@ -63,10 +62,10 @@ struct PromotionRequest {
 
 struct PromotionResult {
   bool allowed = false;
-  std::string digest;       // of the promoted image
-  std::string source;       // "staging/app:1.0" or "staging/app@sha256:..."
-  std::string destination;  // "prod/app:1.0", or "prod/app@sha256:..." without a tag
-  std::string tag;          // the destination tag ("" when promoted by digest only)
+  std::string digest;                // of the promoted image
+  std::string source;                // "staging/app:1.0" or "staging/app@sha256:..."
+  std::string destination;           // "prod/app:1.0", or "prod/app@sha256:..." without a tag
+  std::string tag;                   // the destination tag ("" when promoted by digest only)
   std::vector<std::string> reasons;  // why it was refused (or what the policy flagged)
   std::string policy;                // which document decided ("project:prod@2", "defaults")
   std::string outcome;               // the decision's outcome ("allow", "flag", "block"), if any
@@ -74,8 +73,8 @@ struct PromotionResult {
   boost::json::object decision;      // policy::decision_to_json (+ policy, environment)
   // {"verified": bool, "reason": ..., "signers": [...]} or {"configured": false}.
   boost::json::object provenance;
-  std::vector<std::string> copied;   // manifests copied ("sha256:... (image)", "... (signature)")
-  std::vector<std::string> notes;    // anything worth knowing that did not decide
+  std::vector<std::string> copied;  // manifests copied ("sha256:... (image)", "... (signature)")
+  std::vector<std::string> notes;   // anything worth knowing that did not decide
 };
 
 // The result as the API answers it: {"allowed", "digest", "source", "destination", "reasons",

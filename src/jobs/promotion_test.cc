@@ -40,7 +40,10 @@ std::string tar_of(const std::vector<std::pair<std::string, std::string>>& files
     std::snprintf(header + 124, 12, "%011o", static_cast<unsigned>(content.size()));
     std::snprintf(header + 136, 12, "%011o", 0);
     header[156] = '0';
-    std::memcpy(header + 257, "ustar\0" "00", 8);
+    std::memcpy(header + 257,
+                "ustar\0"
+                "00",
+                8);
     std::memset(header + 148, ' ', 8);
     unsigned sum = 0;
     for (unsigned char c : header) sum += c;
@@ -97,14 +100,13 @@ class PromoterTest : public testing::Test {
       ASSERT_OK(store_->create_project(p));
     }
     matcher_.emplace(dir_.file("vulndb.sqlite"), *blobs_, *store_, *store_, DeadlinePolicy{});
-    enforcer_.emplace(PolicyEnforcerStores{*blobs_, *store_, *store_, nullptr, *store_, *store_,
-                                           *store_},
-                      "");
-    promoter_.emplace(PromoterServices{*blobs_, *store_, *store_, *store_, *matcher_, *enforcer_,
-                                       nullptr},
-                      [this](const PromotionRequest& request, const PromotionResult& result) {
-                        audited_.emplace_back(request.actor, result.allowed);
-                      });
+    enforcer_.emplace(
+        PolicyEnforcerStores{*blobs_, *store_, *store_, nullptr, *store_, *store_, *store_}, "");
+    promoter_.emplace(
+        PromoterServices{*blobs_, *store_, *store_, *store_, *matcher_, *enforcer_, nullptr},
+        [this](const PromotionRequest& request, const PromotionResult& result) {
+          audited_.emplace_back(request.actor, result.allowed);
+        });
   }
 
   Digest put_blob(const std::string& repository, const std::string& bytes) {
@@ -146,12 +148,34 @@ class PromoterTest : public testing::Test {
     return m.digest;
   }
 
-  Digest push_image(const std::string& repository, const std::string& tag, const std::string& package,
-                    const std::string& version) {
+  Digest push_image(const std::string& repository, const std::string& tag,
+                    const std::string& package, const std::string& version) {
     const std::string layer = python_layer(package, version);
-    const std::string config = R"({"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[")" +
-                               Digest::of(layer).str() + R"("]}})";
+    const std::string config =
+        R"({"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[")" +
+        Digest::of(layer).str() + R"("]}})";
     return put_manifest(repository, config, {layer}, tag);
+  }
+
+  // Stores an index of `children` (image manifests of `repository`) under `tag`.
+  Digest push_index(const std::string& repository, const std::string& tag,
+                    const std::vector<Digest>& children) {
+    metadata::ManifestPut m;
+    m.repository = repository;
+    m.media_type = "application/vnd.oci.image.index.v1+json";
+    m.content =
+        R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[)";
+    for (size_t i = 0; i < children.size(); ++i) {
+      auto child = store_->get_manifest(repository, children[i]);
+      EXPECT_TRUE(child && *child);
+      m.content += (i ? "," : "") + descriptor(kManifestType, children[i], (*child)->size);
+      m.manifests.push_back(children[i]);
+    }
+    m.content += "]}";
+    m.digest = Digest::of(m.content);
+    m.tag = tag;
+    EXPECT_TRUE(store_->put_manifest(m));
+    return m.digest;
   }
 
   void set_policy(const std::string& scope, const std::string& yaml) {
@@ -223,7 +247,8 @@ TEST_F(PromoterTest, AVulnerableImageIsRefusedAndLeavesNothingTagged) {
   PromotionResult r = promote("staging/app", "2.0");
   EXPECT_FALSE(r.allowed);
   EXPECT_EQ(r.outcome, "block");
-  EXPECT_TRUE(has_reason_with(r, "PYSEC-2099-1")) << (r.reasons.empty() ? "no reasons" : r.reasons[0]);
+  EXPECT_TRUE(has_reason_with(r, "PYSEC-2099-1"))
+      << (r.reasons.empty() ? "no reasons" : r.reasons[0]);
   auto tagged = store_->resolve_tag("prod/app", "2.0");
   ASSERT_OK(tagged);
   EXPECT_FALSE(tagged->has_value());
@@ -247,7 +272,8 @@ TEST_F(PromoterTest, AnUnsignedImageIsRefusedWhereThePolicyRequiresASignature) {
   PromotionResult r = promote("staging/app", "3.0");
   EXPECT_FALSE(r.allowed);
   EXPECT_EQ(r.policy, "project:prod@1");
-  EXPECT_TRUE(has_reason_with(r, "provenance")) << (r.reasons.empty() ? "no reasons" : r.reasons[0]);
+  EXPECT_TRUE(has_reason_with(r, "provenance"))
+      << (r.reasons.empty() ? "no reasons" : r.reasons[0]);
   EXPECT_EQ(r.provenance.at("configured").as_bool(), false);
   auto tagged = store_->resolve_tag("prod/app", "3.0");
   ASSERT_OK(tagged);
@@ -276,9 +302,41 @@ TEST_F(PromoterTest, SignaturesTravelWithTheImageGeneratedSbomsDoNot) {
   EXPECT_EQ(r.copied.size(), 3u);  // the image, its .sig and the bundle referrer
 }
 
+TEST_F(PromoterTest, AnIndexTravelsWithItsChildrenAndIsJudgedByThem) {
+  const Digest good_a = push_image("staging/app", "", "goodlib", "1.0");
+  const Digest good_b = push_image("staging/app", "", "otherlib", "1.0");
+  const Digest index = push_index("staging/app", "multi", {good_a, good_b});
+  PromotionResult r = promote("staging/app", "multi");
+  EXPECT_TRUE(r.allowed) << (r.reasons.empty() ? "" : r.reasons[0]);
+  auto tagged = store_->resolve_tag("prod/app", "multi");
+  ASSERT_OK(tagged);
+  EXPECT_EQ(*tagged, index);
+  for (const Digest& child : {good_a, good_b}) {
+    auto inventory = store_->get_inventory("prod/app", child.str());
+    ASSERT_OK(inventory);
+    EXPECT_TRUE(inventory->has_value()) << "child " << child.str() << " not scanned in prod";
+  }
+
+  const Digest bad = push_image("staging/app", "", "badlib", "1.0");
+  const Digest bad_index = push_index("staging/app", "multi-bad", {good_a, bad});
+  PromotionResult refused = promote("staging/app", "multi-bad");
+  EXPECT_FALSE(refused.allowed);
+  EXPECT_TRUE(has_reason_with(refused, "PYSEC-2099-1"));
+  for (const Digest& gone : {bad_index, bad}) {
+    auto manifest = store_->get_manifest("prod/app", gone);
+    ASSERT_OK(manifest);
+    EXPECT_FALSE(manifest->has_value()) << gone.str() << " was left in prod";
+  }
+  // The child the first promotion brought stays: it was there before.
+  auto kept = store_->get_manifest("prod/app", good_a);
+  ASSERT_OK(kept);
+  EXPECT_TRUE(kept->has_value());
+}
+
 TEST_F(PromoterTest, AnOperatorsQuarantineIsNotLaundered) {
   const Digest digest = push_image("staging/app", "5.0", "goodlib", "1.0");
-  ASSERT_OK(store_->add_manual_quarantine({"staging/app", digest.str(), "incident 42", "alice", 1}));
+  ASSERT_OK(
+      store_->add_manual_quarantine({"staging/app", digest.str(), "incident 42", "alice", 1}));
   PromotionResult r = promote("staging/app", "5.0");
   EXPECT_FALSE(r.allowed);
   EXPECT_TRUE(has_reason_with(r, "incident 42"));

@@ -97,8 +97,8 @@ http::Task<http::Response> promote(Context& ctx, http::Request& req) {
   if (!co_await may(ctx, req, destination->repository, auth::Action::kPush)) {
     co_return oci_error(oci::ErrorCode::kDenied, "no push access to " + destination->repository);
   }
-  PromotionCall call{source->repository, *source->reference,   destination->repository,
-                     destination->reference, req.user, client_ip(req.remote)};
+  PromotionCall call{source->repository,     *source->reference, destination->repository,
+                     destination->reference, req.user,           client_ip(req.remote)};
   auto answer = co_await blocking([&] { return ctx.options.promote(call); });
   // The destination's tags may have moved.
   ctx.manifests_cache.invalidate(destination->repository);
