@@ -16,14 +16,13 @@
 // Output: a table per platform, or -o json: decision_to_json plus "image", "digest" and
 // "platform" (an index: {"image", "digest", "outcome", "platforms": [...]}). Exit status: 0
 // allow or flag, 1 block, 2 usage or operational error.
+#include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <set>
 #include <sstream>
-
-#include <boost/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/registry_store.h"
@@ -193,8 +192,9 @@ int run_policy_test(const PolicyTestFlags& flags) {
   if (flags.output != "table" && flags.output != "json") return error("-o must be table or json");
   const std::string& ref = flags.source.reference;
   if (ref.starts_with("oci:") || ref.starts_with("docker-archive:")) {
-    return error("REF must name an image on a registry (docker://HOST/REPO:TAG or @DIGEST): "
-                 "signatures are read from there");
+    return error(
+        "REF must name an image on a registry (docker://HOST/REPO:TAG or @DIGEST): "
+        "signatures are read from there");
   }
   auto doc = load_policy(flags.policy_file);
   if (!doc) return error(doc.error().message);
@@ -240,7 +240,8 @@ int run_policy_test(const PolicyTestFlags& flags) {
     }
     auto inventory = scan::inventory(platform);
     if (!inventory) return error(platform.platform + ": " + inventory.error().message);
-    for (const vulndb::Finding& f : vulndb::match_inventory(*snapshot->index, *inventory).findings) {
+    for (const vulndb::Finding& f :
+         vulndb::match_inventory(*snapshot->index, *inventory).findings) {
       facts.findings.push_back(policy_finding(f, context.now));
     }
     facts.scanned = true;

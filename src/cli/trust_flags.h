@@ -4,9 +4,8 @@
 // requirement. Registration binds to a TrustFlags the caller keeps alive (CLI11 writes into it).
 #pragma once
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 #include "common/result.h"
 #include "trust/image_verify.h"

@@ -28,7 +28,7 @@ struct ApprovedBaseImage {
 };
 
 struct BaseImagePolicy {
-  Action action{};  // parse_base_images sets flag by default
+  Action action{};                          // parse_base_images sets flag by default
   std::vector<ApprovedBaseImage> approved;  // never empty
 };
 

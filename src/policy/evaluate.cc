@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-
 #include <boost/json/array.hpp>
 
 #include "common/clock.h"
@@ -47,9 +46,9 @@ std::string vulnerability_summary(const VulnerabilityDecision& v) {
   if (v.findings.empty()) return "vulnerabilities: no open findings";
   size_t counts[3] = {0, 0, 0};
   for (const FindingDecision& f : v.findings) ++counts[static_cast<size_t>(f.outcome)];
-  std::string out = "vulnerabilities: " + std::to_string(v.findings.size()) + " open finding(s): " +
-                    std::to_string(counts[2]) + " block, " + std::to_string(counts[1]) + " flag, " +
-                    std::to_string(counts[0]) + " allowed";
+  std::string out = "vulnerabilities: " + std::to_string(v.findings.size()) +
+                    " open finding(s): " + std::to_string(counts[2]) + " block, " +
+                    std::to_string(counts[1]) + " flag, " + std::to_string(counts[0]) + " allowed";
   if (!v.reasons.empty()) {
     out += "; " + v.reasons.front();
     if (v.reasons.size() > 1) out += " and " + std::to_string(v.reasons.size() - 1) + " more";
@@ -70,8 +69,8 @@ ImageDecision evaluate_image(const PolicyDocument& policy, const ImageFacts& fac
         {"vulnerabilities", d.vulnerabilities.outcome, vulnerability_summary(d.vulnerabilities)});
   } else {
     unknown.push_back("the vulnerability scan");
-    d.rules.push_back(
-        {"vulnerabilities", Outcome::kAllow, "vulnerabilities: not judged yet: the scan is pending"});
+    d.rules.push_back({"vulnerabilities", Outcome::kAllow,
+                       "vulnerabilities: not judged yet: the scan is pending"});
   }
 
   bool verification_pending = false;

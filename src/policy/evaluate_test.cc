@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
-
 #include <functional>
 
 #include "common/strict_json.h"
@@ -19,7 +18,8 @@ std::string key(char c) { return "sha256:" + std::string(64, c); }
 const std::string kKeyA = key('a'), kKeyB = key('b'), kKeyC = key('c');
 const std::string kL1 = key('1'), kL2 = key('2'), kL3 = key('3');
 const std::string kGithub = "https://token.actions.githubusercontent.com";
-const std::string kRelease = "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1";
+const std::string kRelease =
+    "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1";
 const std::string kSlsa = "https://slsa.dev/provenance/v0.2";  // cosign's slsaprovenance
 const std::string kCycloneDx = "https://cyclonedx.org/bom";    // cosign's cyclonedx
 
@@ -97,39 +97,62 @@ void run(const std::vector<Case>& cases) {
 }
 
 TEST(EvaluateImage, ProvenanceSigners) {
-  const char* keyed = "provenance:\n  - signers: [{key: sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}]\n";
+  const char* keyed =
+      "provenance:\n  - signers: [{key: "
+      "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}]\n";
   const char* identity =
       "provenance:\n  - repositories: [prod/*]\n    signers:\n"
       "      - {identity: '^https://github.com/acme/.*$', issuer: "
       "https://token.actions.githubusercontent.com}\n";
   run({
-      {"key matches", keyed, [](ImageFacts& f) { f.provenance.signatures = {signature(kKeyA)}; },
-       false, Outcome::kAllow, {}},
-      {"another key", keyed, [](ImageFacts& f) { f.provenance.signatures = {signature(kKeyB)}; },
-       false, Outcome::kBlock,
+      {"key matches",
+       keyed,
+       [](ImageFacts& f) { f.provenance.signatures = {signature(kKeyA)}; },
+       false,
+       Outcome::kAllow,
+       {}},
+      {"another key",
+       keyed,
+       [](ImageFacts& f) { f.provenance.signatures = {signature(kKeyB)}; },
+       false,
+       Outcome::kBlock,
        {"provenance[0] (*): 0 of 1 required signatures from [key " + kKeyA +
         "]; verified signers: " + kKeyB + " (block)"}},
-      {"no signature at all", keyed,
+      {"no signature at all",
+       keyed,
        [](ImageFacts& f) { f.provenance.unsigned_reason = "no_signature: no cosign signature"; },
-       false, Outcome::kBlock, {"verified signers: none (no_signature: no cosign signature)"}},
-      {"identity and issuer match", identity,
-       [](ImageFacts& f) { f.provenance.signatures = {signature(kRelease, kGithub)}; }, false,
-       Outcome::kAllow, {}},
-      {"identity matches, issuer does not", identity,
+       false,
+       Outcome::kBlock,
+       {"verified signers: none (no_signature: no cosign signature)"}},
+      {"identity and issuer match",
+       identity,
+       [](ImageFacts& f) { f.provenance.signatures = {signature(kRelease, kGithub)}; },
+       false,
+       Outcome::kAllow,
+       {}},
+      {"identity matches, issuer does not",
+       identity,
        [](ImageFacts& f) {
          f.provenance.signatures = {signature(kRelease, "https://issuer.example")};
        },
-       false, Outcome::kBlock, {"0 of 1 required signatures"}},
-      {"identity of another organisation", identity,
+       false,
+       Outcome::kBlock,
+       {"0 of 1 required signatures"}},
+      {"identity of another organisation",
+       identity,
        [](ImageFacts& f) {
-         f.provenance.signatures = {
-             signature("https://github.com/evil/app/.github/workflows/x.yml@refs/heads/main",
-                       kGithub)};
+         f.provenance.signatures = {signature(
+             "https://github.com/evil/app/.github/workflows/x.yml@refs/heads/main", kGithub)};
        },
-       false, Outcome::kBlock, {"0 of 1"}},
+       false,
+       Outcome::kBlock,
+       {"0 of 1"}},
       // The brief's example: an identity required, only a key signed.
-      {"key signature where an identity is required", identity,
-       [](ImageFacts& f) { f.provenance.signatures = {signature(kKeyA)}; }, false, Outcome::kBlock,
+      {"key signature where an identity is required",
+       identity,
+       [](ImageFacts& f) { f.provenance.signatures = {signature(kKeyA)}; },
+       false,
+       Outcome::kBlock,
        {"provenance[0] (prod/*): 0 of 1 required signatures from [identity "
         "^https://github.com/acme/.*$ issuer https://token.actions.githubusercontent.com]; "
         "verified signers: " +
@@ -139,17 +162,28 @@ TEST(EvaluateImage, ProvenanceSigners) {
        "provenance:\n  - signers: [{identity: 'https://github.com/acme/.*', issuer_regex: "
        "'https://token\\.actions\\..*'}]\n",
        [](ImageFacts& f) { f.provenance.signatures = {signature("x" + kRelease, kGithub)}; },
-       false, Outcome::kBlock, {"0 of 1"}},
+       false,
+       Outcome::kBlock,
+       {"0 of 1"}},
       {"issuer_regex matches",
        "provenance:\n  - signers: [{identity: 'https://github.com/acme/.*', issuer_regex: "
        "'https://token\\.actions\\..*'}]\n",
-       [](ImageFacts& f) { f.provenance.signatures = {signature(kRelease, kGithub)}; }, false,
-       Outcome::kAllow, {}},
-      {"no signers listed: any verified signature", "provenance:\n  - action: block\n",
-       [](ImageFacts& f) { f.provenance.signatures = {signature(kKeyC)}; }, false,
-       Outcome::kAllow, {}},
-      {"no signers listed, none verified", "provenance:\n  - action: block\n", nullptr, false,
-       Outcome::kBlock, {"0 of 1 required signatures from any signer; verified signers: none"}},
+       [](ImageFacts& f) { f.provenance.signatures = {signature(kRelease, kGithub)}; },
+       false,
+       Outcome::kAllow,
+       {}},
+      {"no signers listed: any verified signature",
+       "provenance:\n  - action: block\n",
+       [](ImageFacts& f) { f.provenance.signatures = {signature(kKeyC)}; },
+       false,
+       Outcome::kAllow,
+       {}},
+      {"no signers listed, none verified",
+       "provenance:\n  - action: block\n",
+       nullptr,
+       false,
+       Outcome::kBlock,
+       {"0 of 1 required signatures from any signer; verified signers: none"}},
   });
 }
 
@@ -157,18 +191,31 @@ TEST(EvaluateImage, ProvenanceCountsDistinctSigners) {
   const std::string two_keys = "provenance:\n  - min_signatures: 2\n    signers: [{key: " + kKeyA +
                                "}, {key: " + kKeyB + "}]\n";
   run({
-      {"one key signed twice", two_keys.c_str(),
+      {"one key signed twice",
+       two_keys.c_str(),
        [](ImageFacts& f) {
          f.provenance.signatures = {signature(kKeyA), signature(kKeyA)};
          f.provenance.signatures[1].format = "sigstore-bundle";
        },
-       false, Outcome::kBlock, {"1 of 2 required signatures"}},
-      {"two required keys", two_keys.c_str(),
-       [](ImageFacts& f) { f.provenance.signatures = {signature(kKeyB), signature(kKeyA)}; },
-       false, Outcome::kAllow, {}},
-      {"second signer not among the required", two_keys.c_str(),
-       [](ImageFacts& f) { f.provenance.signatures = {signature(kKeyA), signature(kKeyC)}; },
-       false, Outcome::kBlock, {"1 of 2 required signatures", "verified signers: " + kKeyA + ", " + kKeyC}},
+       false,
+       Outcome::kBlock,
+       {"1 of 2 required signatures"}},
+      {"two required keys",
+       two_keys.c_str(),
+       [](ImageFacts& f) {
+         f.provenance.signatures = {signature(kKeyB), signature(kKeyA)};
+       },
+       false,
+       Outcome::kAllow,
+       {}},
+      {"second signer not among the required",
+       two_keys.c_str(),
+       [](ImageFacts& f) {
+         f.provenance.signatures = {signature(kKeyA), signature(kKeyC)};
+       },
+       false,
+       Outcome::kBlock,
+       {"1 of 2 required signatures", "verified signers: " + kKeyA + ", " + kKeyC}},
       {"two identities matching one signer rule",
        "provenance:\n  - min_signatures: 2\n    signers: [{identity: 'https://github.com/acme/.*', "
        "issuer: https://token.actions.githubusercontent.com}]\n",
@@ -178,58 +225,93 @@ TEST(EvaluateImage, ProvenanceCountsDistinctSigners) {
              signature("https://github.com/acme/ops/.github/workflows/sign.yml@refs/heads/main",
                        kGithub)};
        },
-       false, Outcome::kAllow, {}},
+       false,
+       Outcome::kAllow,
+       {}},
   });
 }
 
 TEST(EvaluateImage, ProvenanceAttestations) {
-  const std::string slsa_by_a = "provenance:\n  - min_signatures: 0\n    attestations:\n"
-                                "      - {type: slsaprovenance, signers: [{key: " + kKeyA + "}]}\n";
-  const std::string inherits = "provenance:\n  - signers: [{key: " + kKeyA +
-                               "}]\n    attestations: [{type: cyclonedx}]\n";
+  const std::string slsa_by_a =
+      "provenance:\n  - min_signatures: 0\n    attestations:\n"
+      "      - {type: slsaprovenance, signers: [{key: " +
+      kKeyA + "}]}\n";
+  const std::string inherits =
+      "provenance:\n  - signers: [{key: " + kKeyA + "}]\n    attestations: [{type: cyclonedx}]\n";
   run({
-      {"required attestation signed by its signer", slsa_by_a.c_str(),
-       [](ImageFacts& f) { f.provenance.attestations = {attestation(kKeyA, kSlsa)}; }, false,
-       Outcome::kAllow, {}},
-      {"attestation by another signer", slsa_by_a.c_str(),
-       [](ImageFacts& f) { f.provenance.attestations = {attestation(kKeyB, kSlsa)}; }, false,
+      {"required attestation signed by its signer",
+       slsa_by_a.c_str(),
+       [](ImageFacts& f) { f.provenance.attestations = {attestation(kKeyA, kSlsa)}; },
+       false,
+       Outcome::kAllow,
+       {}},
+      {"attestation by another signer",
+       slsa_by_a.c_str(),
+       [](ImageFacts& f) { f.provenance.attestations = {attestation(kKeyB, kSlsa)}; },
+       false,
        Outcome::kBlock,
        {"no slsaprovenance attestation (" + kSlsa + ") signed by [key " + kKeyA +
         "]; verified attestations: " + kSlsa + " by " + kKeyB}},
-      {"attestation of another type", slsa_by_a.c_str(),
-       [](ImageFacts& f) { f.provenance.attestations = {attestation(kKeyA, kCycloneDx)}; }, false,
-       Outcome::kBlock, {"no slsaprovenance attestation"}},
-      {"attestation signers default to the rule's", inherits.c_str(),
+      {"attestation of another type",
+       slsa_by_a.c_str(),
+       [](ImageFacts& f) { f.provenance.attestations = {attestation(kKeyA, kCycloneDx)}; },
+       false,
+       Outcome::kBlock,
+       {"no slsaprovenance attestation"}},
+      {"attestation signers default to the rule's",
+       inherits.c_str(),
        [](ImageFacts& f) {
          f.provenance.signatures = {signature(kKeyA)};
          f.provenance.attestations = {attestation(kKeyB, kCycloneDx)};
        },
-       false, Outcome::kBlock, {"no cyclonedx attestation (" + kCycloneDx + ") signed by [key " + kKeyA}},
-      {"attestation and signature by the rule's signer", inherits.c_str(),
+       false,
+       Outcome::kBlock,
+       {"no cyclonedx attestation (" + kCycloneDx + ") signed by [key " + kKeyA}},
+      {"attestation and signature by the rule's signer",
+       inherits.c_str(),
        [](ImageFacts& f) {
          f.provenance.signatures = {signature(kKeyA)};
          f.provenance.attestations = {attestation(kKeyA, kCycloneDx)};
        },
-       false, Outcome::kAllow, {}},
+       false,
+       Outcome::kAllow,
+       {}},
   });
 }
 
 TEST(EvaluateImage, ProvenanceRepositoriesAndActions) {
   const char* prod_only = "provenance:\n  - repositories: [prod/*]\n";
   run({
-      {"pattern does not match: rule does not apply", prod_only,
-       [](ImageFacts& f) { f.repository = "dev/app"; }, true, Outcome::kAllow, {}},
-      {"'*' crosses '/'", prod_only, [](ImageFacts& f) { f.repository = "prod/team/app"; }, false,
-       Outcome::kBlock, {"provenance[0] (prod/*): 0 of 1"}},
-      {"flag action", "provenance:\n  - action: flag\n", nullptr, true, Outcome::kFlag,
-       {"(flag)"}},
-      {"block_in_production outside production", "provenance:\n  - action: block_in_production\n",
-       nullptr, false, Outcome::kFlag, {"(block_in_production); blocks in production only"}},
-      {"block_in_production in production", "provenance:\n  - action: block_in_production\n",
-       nullptr, true, Outcome::kBlock, {"(block_in_production)"}},
+      {"pattern does not match: rule does not apply",
+       prod_only,
+       [](ImageFacts& f) { f.repository = "dev/app"; },
+       true,
+       Outcome::kAllow,
+       {}},
+      {"'*' crosses '/'",
+       prod_only,
+       [](ImageFacts& f) { f.repository = "prod/team/app"; },
+       false,
+       Outcome::kBlock,
+       {"provenance[0] (prod/*): 0 of 1"}},
+      {"flag action", "provenance:\n  - action: flag\n", nullptr, true, Outcome::kFlag, {"(flag)"}},
+      {"block_in_production outside production",
+       "provenance:\n  - action: block_in_production\n",
+       nullptr,
+       false,
+       Outcome::kFlag,
+       {"(block_in_production); blocks in production only"}},
+      {"block_in_production in production",
+       "provenance:\n  - action: block_in_production\n",
+       nullptr,
+       true,
+       Outcome::kBlock,
+       {"(block_in_production)"}},
       {"every matching rule applies",
        "provenance:\n  - repositories: ['*']\n  - repositories: [prod/*]\n    min_signatures: 2\n",
-       [](ImageFacts& f) { f.provenance.signatures = {signature(kKeyA)}; }, false, Outcome::kBlock,
+       [](ImageFacts& f) { f.provenance.signatures = {signature(kKeyA)}; },
+       false,
+       Outcome::kBlock,
        {"provenance[1] (prod/*): 1 of 2"}},
   });
   // Rules that do not apply are not listed; those that do are, in document order.
@@ -244,26 +326,59 @@ TEST(EvaluateImage, ProvenanceRepositoriesAndActions) {
 
 TEST(EvaluateImage, BaseImages) {
   const std::string approved = "base_images:\n  approved:\n    - {name: debian-12, layers: [" +
-                               kL1 + "]}\n    - {name: alpine-3.20, layers: [" + kL3 + ", " +
-                               kL2 + "]}\n";
-  const std::string blocking = "base_images:\n  action: block\n  approved:\n"
-                               "    - {name: two-layer, layers: [" + kL1 + ", " + kL2 + "]}\n";
+                               kL1 + "]}\n    - {name: alpine-3.20, layers: [" + kL3 + ", " + kL2 +
+                               "]}\n";
+  const std::string blocking =
+      "base_images:\n  action: block\n  approved:\n"
+      "    - {name: two-layer, layers: [" +
+      kL1 + ", " + kL2 + "]}\n";
   run({
       {"lowest layer is an approved base", approved.c_str(), nullptr, true, Outcome::kAllow, {}},
-      {"two-layer base as a prefix", approved.c_str(),
-       [](ImageFacts& f) { f.layers = {kL3, kL2, kL1}; }, true, Outcome::kAllow, {}},
-      {"unknown base is flagged", approved.c_str(), [](ImageFacts& f) { f.layers = {kL2, kL1}; },
-       true, Outcome::kFlag,
+      {"two-layer base as a prefix",
+       approved.c_str(),
+       [](ImageFacts& f) {
+         f.layers = {kL3, kL2, kL1};
+       },
+       true,
+       Outcome::kAllow,
+       {}},
+      {"unknown base is flagged",
+       approved.c_str(),
+       [](ImageFacts& f) {
+         f.layers = {kL2, kL1};
+       },
+       true,
+       Outcome::kFlag,
        {"base_images: lowest layer " + kL2 +
         " matches no approved base image (approved: debian-12, alpine-3.20) (flag)"}},
-      {"only the first layer of a two-layer base", approved.c_str(),
-       [](ImageFacts& f) { f.layers = {kL3}; }, false, Outcome::kFlag, {"matches no approved"}},
-      {"index is not judged", blocking.c_str(), [](ImageFacts& f) { f.layers.clear(); }, true,
-       Outcome::kAllow, {}},
-      {"layers in another order", blocking.c_str(), [](ImageFacts& f) { f.layers = {kL2, kL1}; },
-       false, Outcome::kBlock, {"lowest layer " + kL2}},
-      {"block action, matching", blocking.c_str(),
-       [](ImageFacts& f) { f.layers = {kL1, kL2, kL3}; }, false, Outcome::kAllow, {}},
+      {"only the first layer of a two-layer base",
+       approved.c_str(),
+       [](ImageFacts& f) { f.layers = {kL3}; },
+       false,
+       Outcome::kFlag,
+       {"matches no approved"}},
+      {"index is not judged",
+       blocking.c_str(),
+       [](ImageFacts& f) { f.layers.clear(); },
+       true,
+       Outcome::kAllow,
+       {}},
+      {"layers in another order",
+       blocking.c_str(),
+       [](ImageFacts& f) {
+         f.layers = {kL2, kL1};
+       },
+       false,
+       Outcome::kBlock,
+       {"lowest layer " + kL2}},
+      {"block action, matching",
+       blocking.c_str(),
+       [](ImageFacts& f) {
+         f.layers = {kL1, kL2, kL3};
+       },
+       false,
+       Outcome::kAllow,
+       {}},
   });
   ImageFacts index = base_facts();
   index.layers.clear();
@@ -280,45 +395,79 @@ TEST(EvaluateImage, Labels) {
       "labels:\n  - name: org.opencontainers.image.source\n    pattern: "
       "'https://github.com/acme/.*'\n";
   run({
-      {"required and missing", source, nullptr, false, Outcome::kFlag,
+      {"required and missing",
+       source,
+       nullptr,
+       false,
+       Outcome::kFlag,
        {"labels[0]: required label or annotation org.opencontainers.image.source missing (flag)"}},
-      {"present as a label", source,
-       [](ImageFacts& f) { f.labels["org.opencontainers.image.source"] = "x"; }, false,
-       Outcome::kAllow, {}},
-      {"present as an annotation", source,
-       [](ImageFacts& f) { f.annotations["org.opencontainers.image.source"] = "x"; }, false,
-       Outcome::kAllow, {}},
+      {"present as a label",
+       source,
+       [](ImageFacts& f) { f.labels["org.opencontainers.image.source"] = "x"; },
+       false,
+       Outcome::kAllow,
+       {}},
+      {"present as an annotation",
+       source,
+       [](ImageFacts& f) { f.annotations["org.opencontainers.image.source"] = "x"; },
+       false,
+       Outcome::kAllow,
+       {}},
       {"in: annotation ignores labels",
        "labels:\n  - {name: team, in: annotation, action: block}\n",
-       [](ImageFacts& f) { f.labels["team"] = "payments"; }, false, Outcome::kBlock,
+       [](ImageFacts& f) { f.labels["team"] = "payments"; },
+       false,
+       Outcome::kBlock,
        {"labels[0]: required annotation team missing (block)"}},
-      {"in: label ignores annotations", "labels:\n  - {name: team, in: label}\n",
-       [](ImageFacts& f) { f.annotations["team"] = "payments"; }, false, Outcome::kFlag,
+      {"in: label ignores annotations",
+       "labels:\n  - {name: team, in: label}\n",
+       [](ImageFacts& f) { f.annotations["team"] = "payments"; },
+       false,
+       Outcome::kFlag,
        {"required label team missing"}},
-      {"in: label, present", "labels:\n  - {name: team, in: label}\n",
-       [](ImageFacts& f) { f.labels["team"] = "payments"; }, false, Outcome::kAllow, {}},
-      {"pattern matches", pattern,
+      {"in: label, present",
+       "labels:\n  - {name: team, in: label}\n",
+       [](ImageFacts& f) { f.labels["team"] = "payments"; },
+       false,
+       Outcome::kAllow,
+       {}},
+      {"pattern matches",
+       pattern,
        [](ImageFacts& f) {
          f.labels["org.opencontainers.image.source"] = "https://github.com/acme/app";
        },
-       false, Outcome::kAllow, {}},
-      {"pattern must match the whole value", pattern,
+       false,
+       Outcome::kAllow,
+       {}},
+      {"pattern must match the whole value",
+       pattern,
        [](ImageFacts& f) {
          f.labels["org.opencontainers.image.source"] = "git+https://github.com/acme/app";
        },
-       false, Outcome::kFlag,
+       false,
+       Outcome::kFlag,
        {"labels[0]: label org.opencontainers.image.source = \"git+https://github.com/acme/app\" "
         "does not match https://github.com/acme/.*"}},
-      {"in: any, the annotation matches", pattern,
+      {"in: any, the annotation matches",
+       pattern,
        [](ImageFacts& f) {
          f.labels["org.opencontainers.image.source"] = "http://evil.example";
          f.annotations["org.opencontainers.image.source"] = "https://github.com/acme/app";
        },
-       false, Outcome::kAllow, {}},
-      {"optional and absent", "labels:\n  - {name: team, required: false, pattern: 'a+'}\n",
-       nullptr, false, Outcome::kAllow, {}},
-      {"optional, present, wrong", "labels:\n  - {name: team, required: false, pattern: 'a+'}\n",
-       [](ImageFacts& f) { f.labels["team"] = "b"; }, false, Outcome::kFlag,
+       false,
+       Outcome::kAllow,
+       {}},
+      {"optional and absent",
+       "labels:\n  - {name: team, required: false, pattern: 'a+'}\n",
+       nullptr,
+       false,
+       Outcome::kAllow,
+       {}},
+      {"optional, present, wrong",
+       "labels:\n  - {name: team, required: false, pattern: 'a+'}\n",
+       [](ImageFacts& f) { f.labels["team"] = "b"; },
+       false,
+       Outcome::kFlag,
        {"label team = \"b\" does not match a+"}},
   });
 }
@@ -327,28 +476,53 @@ TEST(EvaluateImage, PendingFacts) {
   auto unscanned = [](ImageFacts& f) { f.scanned = false; };
   auto unverified = [](ImageFacts& f) { f.provenance.known = false; };
   run({
-      {"scan pending, default block", "", unscanned, false, Outcome::kBlock,
+      {"scan pending, default block",
+       "",
+       unscanned,
+       false,
+       Outcome::kBlock,
        {"pending: the vulnerability scan not finished; blocked until known (pending: block)"}},
       {"scan pending, allow", "pending: allow\n", unscanned, true, Outcome::kAllow, {}},
-      {"scan pending, wait", "pending: {wait: 30s}\n", unscanned, false, Outcome::kBlock,
+      {"scan pending, wait",
+       "pending: {wait: 30s}\n",
+       unscanned,
+       false,
+       Outcome::kBlock,
        {"wait up to 30s"}},
       {"verification pending where a provenance rule applies",
-       "pending: block\nprovenance:\n  - repositories: [prod/*]\n", unverified, false,
-       Outcome::kBlock, {"pending: signature verification not finished"}},
+       "pending: block\nprovenance:\n  - repositories: [prod/*]\n",
+       unverified,
+       false,
+       Outcome::kBlock,
+       {"pending: signature verification not finished"}},
       {"verification pending, provenance rule does not apply",
-       "provenance:\n  - repositories: [other/*]\n", unverified, false, Outcome::kAllow, {}},
+       "provenance:\n  - repositories: [other/*]\n",
+       unverified,
+       false,
+       Outcome::kAllow,
+       {}},
       {"verification pending, no provenance rules", "", unverified, false, Outcome::kAllow, {}},
-      {"allow while pending, provenance not judged", "pending: allow\nprovenance:\n  - {}\n",
-       unverified, true, Outcome::kAllow, {}},
+      {"allow while pending, provenance not judged",
+       "pending: allow\nprovenance:\n  - {}\n",
+       unverified,
+       true,
+       Outcome::kAllow,
+       {}},
       {"allow while pending does not hide a known failure",
-       "pending: allow\nlabels:\n  - {name: team, action: block}\n", unscanned, false,
-       Outcome::kBlock, {"labels[0]: required label or annotation team missing"}},
-      {"both pending", "provenance:\n  - {}\n",
+       "pending: allow\nlabels:\n  - {name: team, action: block}\n",
+       unscanned,
+       false,
+       Outcome::kBlock,
+       {"labels[0]: required label or annotation team missing"}},
+      {"both pending",
+       "provenance:\n  - {}\n",
        [](ImageFacts& f) {
          f.scanned = false;
          f.provenance.known = false;
        },
-       false, Outcome::kBlock, {"the vulnerability scan and signature verification not finished"}},
+       false,
+       Outcome::kBlock,
+       {"the vulnerability scan and signature verification not finished"}},
   });
   struct Wait {
     const char* yaml;
@@ -385,26 +559,51 @@ TEST(EvaluateImage, VulnerabilitiesThroughTheWholeImage) {
   };
   Finding kev = finding("CVE-2099-0002", Severity::kLow);
   kev.known_exploited = true;
-  const std::string exception = "exceptions:\n  - {vulnerability: CVE-2099-0001, justification: "
-                                "not reachable, approver: alice, expires: 2027-01-16T08:00:00Z}\n";
-  const std::string flags = "labels:\n  - {name: team}\nbase_images:\n  approved: [{name: b, "
-                            "layers: [" + kL3 + "]}]\n";
+  const std::string exception =
+      "exceptions:\n  - {vulnerability: CVE-2099-0001, justification: "
+      "not reachable, approver: alice, expires: 2027-01-16T08:00:00Z}\n";
+  const std::string flags =
+      "labels:\n  - {name: team}\nbase_images:\n  approved: [{name: b, "
+      "layers: [" +
+      kL3 + "]}]\n";
   // kNow = 2027-01-15T08:00:00Z (1'800'000'000 = 20833 days and 28800 s), so the exception
   // holds for one more day.
   run({
-      {"critical blocks", "", with({finding("CVE-2099-0001", Severity::kCritical)}), false,
+      {"critical blocks",
+       "",
+       with({finding("CVE-2099-0001", Severity::kCritical)}),
+       false,
        Outcome::kBlock,
        {"CVE-2099-0001 in libfoo: critical severity, fix available (vulnerabilities.critical)"}},
-      {"high flags outside production", "", with({finding("CVE-2099-0003", Severity::kHigh)}),
-       false, Outcome::kFlag, {"CVE-2099-0003 in libfoo: high severity"}},
-      {"high blocks in production", "", with({finding("CVE-2099-0003", Severity::kHigh)}), true,
-       Outcome::kBlock, {"CVE-2099-0003"}},
-      {"KEV overrides a low severity", "", with({kev}), false, Outcome::kBlock,
+      {"high flags outside production",
+       "",
+       with({finding("CVE-2099-0003", Severity::kHigh)}),
+       false,
+       Outcome::kFlag,
+       {"CVE-2099-0003 in libfoo: high severity"}},
+      {"high blocks in production",
+       "",
+       with({finding("CVE-2099-0003", Severity::kHigh)}),
+       true,
+       Outcome::kBlock,
+       {"CVE-2099-0003"}},
+      {"KEV overrides a low severity",
+       "",
+       with({kev}),
+       false,
+       Outcome::kBlock,
        {"known exploited (CISA KEV)"}},
-      {"exception waives", exception.c_str(),
-       with({finding("CVE-2099-0001", Severity::kCritical)}), true, Outcome::kAllow, {}},
-      {"most severe rule decides, its reasons only", flags.c_str(),
-       with({finding("CVE-2099-0001", Severity::kCritical)}), false, Outcome::kBlock,
+      {"exception waives",
+       exception.c_str(),
+       with({finding("CVE-2099-0001", Severity::kCritical)}),
+       true,
+       Outcome::kAllow,
+       {}},
+      {"most severe rule decides, its reasons only",
+       flags.c_str(),
+       with({finding("CVE-2099-0001", Severity::kCritical)}),
+       false,
+       Outcome::kBlock,
        {"CVE-2099-0001"}},
   });
   // The exception expires on its own: a day later the same image is blocked again.
@@ -433,9 +632,9 @@ TEST(EvaluateImage, DecisionJson) {
   Finding medium = finding("CVE-2099-0005", Severity::kMedium);
   facts.findings = {waived, medium};
   // The decision points into the policy (exceptions) and the facts (findings): both outlive it.
-  const PolicyDocument with_exception =
-      policy("exceptions:\n  - {vulnerability: CVE-2099-0001, justification: not reachable, "
-             "approver: alice, expires: 2027-01-16T08:00:00Z}\n");
+  const PolicyDocument with_exception = policy(
+      "exceptions:\n  - {vulnerability: CVE-2099-0001, justification: not reachable, "
+      "approver: alice, expires: 2027-01-16T08:00:00Z}\n");
   auto d = evaluate_image(with_exception, facts, {false, kNow});
   const std::string text = boost::json::serialize(decision_to_json(d));
   auto parsed = parse_strict_json(text);

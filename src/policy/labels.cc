@@ -38,7 +38,8 @@ Check check_label(const LabelRule& rule, std::string_view label,
   };
   std::vector<Candidate> found;
   if (rule.in != LabelPlace::kAnnotation) {
-    if (auto it = labels.find(rule.name); it != labels.end()) found.push_back({"label", &it->second});
+    if (auto it = labels.find(rule.name); it != labels.end())
+      found.push_back({"label", &it->second});
   }
   if (rule.in != LabelPlace::kLabel) {
     if (auto it = annotations.find(rule.name); it != annotations.end()) {

@@ -6,8 +6,8 @@ namespace bulwark::policy {
 
 Result<Regex> Regex::compile(std::string_view source) {
   try {
-    return Regex{std::string(source), std::regex(source.begin(), source.end(),
-                                                 std::regex::ECMAScript)};
+    return Regex{std::string(source),
+                 std::regex(source.begin(), source.end(), std::regex::ECMAScript)};
   } catch (const std::regex_error& e) {
     return fail(ErrorCode::kInvalidArgument,
                 "bad regular expression " + quote_untrusted(source) + ": " + e.what());

@@ -85,7 +85,8 @@ Result<std::vector<SignerRule>> signers_at(const YAML::Node& node, const std::st
   if (!node.IsSequence()) return bad(path, "expected a list");
   std::vector<SignerRule> out;
   for (size_t i = 0; i < node.size(); ++i) {
-    BULWARK_ASSIGN_OR_RETURN(SignerRule s, signer_at(node[i], path + "[" + std::to_string(i) + "]"));
+    BULWARK_ASSIGN_OR_RETURN(SignerRule s,
+                             signer_at(node[i], path + "[" + std::to_string(i) + "]"));
     out.push_back(std::move(s));
   }
   return out;
@@ -160,10 +161,9 @@ Check check_provenance(const ProvenanceRule& rule, std::string_view label,
                     " required signatures (" + join(signers, ", ") + ")");
   }
   for (const AttestationRule& a : rule.attestations) {
-    auto it = std::find_if(facts.attestations.begin(), facts.attestations.end(),
-                           [&](const SignerFact& f) {
-                             return f.predicate_type == a.type && signed_by(a.signers, f);
-                           });
+    auto it = std::find_if(
+        facts.attestations.begin(), facts.attestations.end(),
+        [&](const SignerFact& f) { return f.predicate_type == a.type && signed_by(a.signers, f); });
     if (it != facts.attestations.end()) {
       found.push_back(a.name + " attestation signed by " + describe_fact(*it));
       continue;
@@ -172,10 +172,10 @@ Check check_provenance(const ProvenanceRule& rule, std::string_view label,
     for (const SignerFact& f : facts.attestations) {
       verified.push_back(f.predicate_type + " by " + describe_fact(f));
     }
-    problems.push_back("no " + a.name + " attestation" +
-                       (a.name == a.type ? "" : " (" + a.type + ")") + " signed by " +
-                       describe_signers(a.signers) + "; verified attestations: " +
-                       (verified.empty() ? "none" : join(verified, ", ")));
+    problems.push_back(
+        "no " + a.name + " attestation" + (a.name == a.type ? "" : " (" + a.type + ")") +
+        " signed by " + describe_signers(a.signers) +
+        "; verified attestations: " + (verified.empty() ? "none" : join(verified, ", ")));
   }
   const std::string prefix = std::string(label) + ": ";
   if (!problems.empty()) return {false, prefix + join(problems, "; ")};

@@ -47,8 +47,8 @@ struct SignerRule {
 };
 
 struct AttestationRule {
-  std::string type;  // predicate type URI
-  std::string name;  // as the document wrote it ("slsaprovenance"), for messages
+  std::string type;                 // predicate type URI
+  std::string name;                 // as the document wrote it ("slsaprovenance"), for messages
   std::vector<SignerRule> signers;  // empty: any verified attestation of `type` counts
 };
 
