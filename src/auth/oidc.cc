@@ -10,6 +10,7 @@
 
 #include "auth/authorizer.h"
 #include "common/encoding.h"
+#include "common/glob.h"
 #include "auth/jwt.h"
 #include "common/digest.h"
 #include "common/http_client.h"
@@ -387,28 +388,6 @@ Result<OidcIdentity> OidcProvider::finish_login(std::string_view code, std::stri
 
 // ---- federation ---------------------------------------------------------------------------------
 
-bool federation_glob_match(std::string_view pattern, std::string_view value) {
-  // Iterative wildcard match with single-star backtracking: O(|pattern| * |value|) worst case.
-  size_t p = 0, v = 0;
-  size_t star = std::string_view::npos, star_v = 0;
-  while (v < value.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      star_v = v;
-    } else if (p < pattern.size() && pattern[p] == value[v]) {
-      ++p;
-      ++v;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      v = ++star_v;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
 Result<void> validate_federation_rule(const FederationRule& rule) {
   auto invalid = [&](std::string why) {
     return fail(Code::kInvalidArgument,
@@ -436,7 +415,7 @@ bool rule_claims_match(const FederationRule& rule, const json::object& claims) {
   if (rule.claims.empty()) return false;
   return std::all_of(rule.claims.begin(), rule.claims.end(), [&](const auto& condition) {
     std::optional<std::string_view> value = string_member(claims, condition.first);
-    return value && federation_glob_match(condition.second, *value);
+    return value && glob_match(condition.second, *value);
   });
 }
 

@@ -194,8 +194,6 @@ inline constexpr int64_t kMaxFederationTokenLifetime = 12 * 3600;
 // kMaxFederationTokenLifetime. kInvalidArgument naming the problem.
 Result<void> validate_federation_rule(const FederationRule& rule);
 
-// True when `value` matches a FederationRule claim pattern.
-bool federation_glob_match(std::string_view pattern, std::string_view value);
 
 // Verified providers, keyed by their metadata().issuer.
 using OidcProviders = std::map<std::string, std::shared_ptr<const OidcProvider>, std::less<>>;

@@ -28,6 +28,7 @@
 #include <thread>
 
 #include "common/encoding.h"
+#include "common/glob.h"
 #include "auth/jwks.h"
 #include "auth/oidc.h"
 #include "common/http_client.h"
@@ -793,19 +794,19 @@ TEST_F(OidcTest, FederationRefusesExpiredAndForgedTokens) {
 }
 
 TEST(FederationRuleTest, GlobMatching) {
-  EXPECT_TRUE(federation_glob_match("repo:acme/widgets:ref:refs/heads/main",
+  EXPECT_TRUE(glob_match("repo:acme/widgets:ref:refs/heads/main",
                                     "repo:acme/widgets:ref:refs/heads/main"));
-  EXPECT_TRUE(federation_glob_match("repo:acme/*:ref:refs/heads/main",
+  EXPECT_TRUE(glob_match("repo:acme/*:ref:refs/heads/main",
                                     "repo:acme/widgets:ref:refs/heads/main"));
-  EXPECT_TRUE(federation_glob_match("repo:acme/widgets:*", "repo:acme/widgets:ref:refs/tags/v1"));
-  EXPECT_TRUE(federation_glob_match("*", ""));
-  EXPECT_TRUE(federation_glob_match("a*b*c", "aXXbYYc"));
-  EXPECT_TRUE(federation_glob_match("a*", "a"));
-  EXPECT_FALSE(federation_glob_match("repo:acme/*", "repo:acme2/widgets"));
-  EXPECT_FALSE(federation_glob_match("repo:acme/widgets", "repo:acme/widgets-fork"));
-  EXPECT_FALSE(federation_glob_match("a*b*c", "aXXbYY"));
-  EXPECT_FALSE(federation_glob_match("", "x"));
-  EXPECT_FALSE(federation_glob_match("?", "x"));  // only '*' is special
+  EXPECT_TRUE(glob_match("repo:acme/widgets:*", "repo:acme/widgets:ref:refs/tags/v1"));
+  EXPECT_TRUE(glob_match("*", ""));
+  EXPECT_TRUE(glob_match("a*b*c", "aXXbYYc"));
+  EXPECT_TRUE(glob_match("a*", "a"));
+  EXPECT_FALSE(glob_match("repo:acme/*", "repo:acme2/widgets"));
+  EXPECT_FALSE(glob_match("repo:acme/widgets", "repo:acme/widgets-fork"));
+  EXPECT_FALSE(glob_match("a*b*c", "aXXbYY"));
+  EXPECT_FALSE(glob_match("", "x"));
+  EXPECT_FALSE(glob_match("?", "x"));  // only '*' is special
 }
 
 TEST(FederationRuleTest, ValidationRefusesOpenOrBrokenRules) {

@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 
 #include "common/digest.h"
+#include "common/glob.h"
 #include "trust/intoto.h"
 #include "trust/keys.h"
 
@@ -142,31 +143,10 @@ Result<ProvenanceRule> load_rule(const TrustRuleConfig& config, size_t index,
 
 }  // namespace
 
-bool repository_glob_match(std::string_view pattern, std::string_view repository) {
-  // Iterative wildcard matching with backtracking to the last '*'.
-  size_t p = 0, r = 0, star = std::string_view::npos, mark = 0;
-  while (r < repository.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = r;
-    } else if (p < pattern.size() && pattern[p] == repository[r]) {
-      ++p;
-      ++r;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      r = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
 const ProvenanceRule* ProvenanceTrust::rule_for(std::string_view repository) const {
   for (const ProvenanceRule& rule : rules) {
     for (const std::string& pattern : rule.repositories) {
-      if (repository_glob_match(pattern, repository)) return &rule;
+      if (glob_match(pattern, repository)) return &rule;
     }
   }
   return nullptr;

@@ -46,8 +46,6 @@ struct ProvenanceTrust {
   trust::ImageTrust image_trust(const ProvenanceRule* rule, int64_t now) const;
 };
 
-// '*' matches any run of characters ('/' included); other characters match themselves.
-bool repository_glob_match(std::string_view pattern, std::string_view repository);
 
 // Reads every file `config` names and checks it: keys parse, the trusted root parses (required
 // for keyless identities), identity regular expressions compile, attestation types are known

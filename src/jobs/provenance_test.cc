@@ -8,6 +8,7 @@
 
 #include "common/clock.h"
 #include "common/config.h"
+#include "common/glob.h"
 #include "common/temp_dir.h"
 #include "jobs/provenance_config.h"
 #include "jobs/provenance_job.h"
@@ -149,7 +150,7 @@ TEST(ProvenanceRules, GlobMatching) {
       {"", "a", false},
   };
   for (const Case& c : cases) {
-    EXPECT_EQ(repository_glob_match(c.pattern, c.repository), c.matches)
+    EXPECT_EQ(glob_match(c.pattern, c.repository), c.matches)
         << c.pattern << " vs " << c.repository;
   }
 }

@@ -21,7 +21,7 @@
 //   provenance: [...]             # provenance.h
 //   base_images: {...}            # base_images.h
 //   labels: [...]                 # labels.h
-//   pending: block                # or allow, or {wait: 30s} (seconds or a duration)
+//   pending: block                # or allow, or {wait: 30s}; default: block in production, flag elsewhere
 //
 // Omitted severities keep the defaults (critical block/1d, high block_in_production/7d, medium
 // flag/30d, low inform, unknown inform); unknown keys are errors, so a typo never silently drops
@@ -76,7 +76,7 @@ struct Exception {
 // What an image gets while facts are unknown (scan or signature verification not finished).
 struct PendingRule {
   enum class Mode { kBlock, kAllow, kWait };
-  Mode mode = Mode::kBlock;  // the safe default
+  Mode mode = Mode::kBlock;
   int64_t wait_seconds = 0;  // kWait: how long the caller may wait for the facts (> 0)
 };
 
@@ -89,7 +89,9 @@ struct PolicyDocument {
   std::vector<ProvenanceRule> provenance;  // every rule matching the repository applies
   std::optional<BaseImagePolicy> base_images;
   std::vector<LabelRule> labels;
-  PendingRule pending;
+  // nullopt (no `pending:` key): block in production projects, where refusing is safe; flag
+  // elsewhere, so development pushes are not held up by scans (a pending image is still marked).
+  std::optional<PendingRule> pending;
 
   const SeverityRule& rule(Severity s) const { return severities[static_cast<size_t>(s)]; }
 };

@@ -104,16 +104,24 @@ ImageDecision evaluate_image(const PolicyDocument& policy, const ImageFacts& fac
 
   if (!unknown.empty()) {
     d.pending = true;
-    const PendingEffect& effect = kPendingEffects[static_cast<size_t>(policy.pending.mode)];
     std::string reason = "pending: " + join(unknown, " and ") + " not finished; ";
-    if (policy.pending.mode == PendingRule::Mode::kWait) {
-      d.wait_seconds = policy.pending.wait_seconds;
-      reason += "wait up to " + std::to_string(policy.pending.wait_seconds) +
-                "s for the facts, refused until then (pending: wait)";
+    if (!policy.pending) {
+      // No `pending:` key: safe where it matters, out of the way elsewhere.
+      reason += context.production ? "blocked until known (default in production)"
+                                   : "let through meanwhile outside production (default)";
+      d.rules.push_back({"pending", context.production ? Outcome::kBlock : Outcome::kFlag,
+                         std::move(reason)});
     } else {
-      reason += effect.meanwhile;
+      const PendingEffect& effect = kPendingEffects[static_cast<size_t>(policy.pending->mode)];
+      if (policy.pending->mode == PendingRule::Mode::kWait) {
+        d.wait_seconds = policy.pending->wait_seconds;
+        reason += "wait up to " + std::to_string(policy.pending->wait_seconds) +
+                  "s for the facts, refused until then (pending: wait)";
+      } else {
+        reason += effect.meanwhile;
+      }
+      d.rules.push_back({"pending", effect.outcome, std::move(reason)});
     }
-    d.rules.push_back({"pending", effect.outcome, std::move(reason)});
   }
 
   for (const RuleResult& r : d.rules) d.outcome = std::max(d.outcome, r.outcome);

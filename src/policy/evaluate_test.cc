@@ -476,8 +476,20 @@ TEST(EvaluateImage, PendingFacts) {
   auto unscanned = [](ImageFacts& f) { f.scanned = false; };
   auto unverified = [](ImageFacts& f) { f.provenance.known = false; };
   run({
-      {"scan pending, default block",
+      {"scan pending, default in production: block",
        "",
+       unscanned,
+       true,
+       Outcome::kBlock,
+       {"pending: the vulnerability scan not finished; blocked until known (default in production)"}},
+      {"scan pending, default elsewhere: flag",
+       "",
+       unscanned,
+       false,
+       Outcome::kFlag,
+       {"pending: the vulnerability scan not finished; let through meanwhile outside production"}},
+      {"scan pending, block everywhere",
+       "pending: block\n",
        unscanned,
        false,
        Outcome::kBlock,
@@ -520,7 +532,7 @@ TEST(EvaluateImage, PendingFacts) {
          f.scanned = false;
          f.provenance.known = false;
        },
-       false,
+       true,
        Outcome::kBlock,
        {"the vulnerability scan and signature verification not finished"}},
   });

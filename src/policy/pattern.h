@@ -22,10 +22,6 @@ struct Regex {
   bool full_match(std::string_view value) const;
 };
 
-// '*' matches any run of characters, '/' included; every other character matches itself.
-// (The same rule as jobs::repository_glob_match and auth::federation_glob_match; policy may not
-// depend on either module.)
-bool glob_match(std::string_view pattern, std::string_view value);
 
 // What one rule (provenance, base image, label) found: passed or not, and one line saying why.
 // The rule's action turns a failure into an outcome (evaluate.cc).

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/digest.h"
+#include "common/glob.h"
 #include "common/strict_json.h"
 #include "policy/evaluate.h"
 #include "policy/parse_internal.h"
