@@ -17,21 +17,6 @@ SECRETS=()  # every password, robot secret, TOTP secret and token seen, to look 
 keep_secret() { [[ -n $1 ]] && SECRETS+=("$1"); }
 keep_secret "$ADMIN_PW"
 
-# api AUTH METHOD PATH [JSON]: one API request. AUTH: admin, none, USER:PASSWORD (Basic) or
-# bearer:TOKEN. The answer is in $STATUS / body as with req.
-api() {
-  local auth=$1 method=$2 path=$3 data=${4-}
-  local -a args=()
-  [[ -n $data ]] && args+=(-H 'Content-Type: application/json' --data-binary "$data")
-  REQ_AUTH=$auth req "$method" "$path" "${args[@]}"
-}
-
-# api_error STATUS CODE: status and .errors[0].code of an API error body, with a message.
-api_error() {
-  status_is "$1" || return 1
-  json_is '.errors[0].code' "$2" || return 1
-  json_true '.errors[0].message | length > 0'
-}
 
 # login USER PASSWORD [TOTP]: POST /api/v1/login; the session token in $TOKEN ("" on failure).
 login() {

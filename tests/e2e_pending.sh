@@ -11,12 +11,6 @@ source "$(dirname "$0")/lib.sh"
 
 export BULWARK_SCAN_WORKERS=0 BULWARK_LOG_LEVEL=info
 start_registry
-api() {
-  local auth=$1 method=$2 path=$3 data=${4-}
-  local -a args=()
-  [[ -n $data ]] && args+=(-H 'Content-Type: application/json' --data-binary "$data")
-  REQ_AUTH=$auth req "$method" "$path" "${args[@]}"
-}
 set_policy() {  # PROJECT YAML
   REQ_AUTH=admin req PUT "/api/v1/projects/$1/policy" -H 'Content-Type: application/yaml' --data-binary "$2"
   [[ $STATUS == 200 || $STATUS == 201 ]] || { echo "policy PUT: $STATUS $(body)"; return 1; }

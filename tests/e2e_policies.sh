@@ -17,24 +17,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [[ $REGISTRY_IMPL == bulwark ]] || { echo "e2e_policies.sh tests bulwark only"; exit 0; }
 
-# api AUTH METHOD PATH [JSON]: one API request with a JSON body; the answer as with req.
-api() {
-  local auth=$1 method=$2 path=$3 data=${4-}
-  local -a args=()
-  [[ -n $data ]] && args+=(-H 'Content-Type: application/json' --data-binary "$data")
-  REQ_AUTH=$auth req "$method" "$path" "${args[@]}"
-}
 # put_yaml AUTH PATH FILE [COMMENT]: PUT the file as application/yaml.
 put_yaml() {
   local path=$2
   [[ -n ${4-} ]] && path="$path?comment=$(uri "$4")"
   REQ_AUTH=$1 req PUT "$path" -H 'Content-Type: application/yaml' --data-binary "@$3"
-}
-# api_error STATUS CODE: status and .errors[0].code of an API error, with a message.
-api_error() {
-  status_is "$1" || return 1
-  json_is '.errors[0].code' "$2" || return 1
-  json_true '.errors[0].message | length > 0'
 }
 # message_has TEXT: the error message contains TEXT.
 message_has() {

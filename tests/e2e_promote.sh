@@ -20,12 +20,6 @@ source "$(dirname "$0")/lib.sh"
 
 command -v openssl >/dev/null || die "openssl is not installed"
 
-bw_ok() {
-  bw "$@"
-  [[ $BW_RC == 0 ]] && return 0
-  echo "bulwark $* exited $BW_RC"; head -c 2000 "$T/bw.err"; head -c 2000 "$T/bw.out"
-  return 1
-}
 # key_id PUB: the Sigstore key id of a PEM public key: sha256 of its DER SubjectPublicKeyInfo.
 key_id() { echo "sha256:$(openssl pkey -pubin -in "$1" -outform DER | sha256sum | cut -d' ' -f1)"; }
 

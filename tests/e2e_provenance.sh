@@ -16,12 +16,6 @@ source "$(dirname "$0")/lib.sh"
 
 command -v openssl >/dev/null || die "openssl is not installed"
 
-bw_ok() {
-  bw "$@"
-  [[ $BW_RC == 0 ]] && return 0
-  echo "bulwark $* exited $BW_RC"; head -c 2000 "$T/bw.err"; head -c 2000 "$T/bw.out"
-  return 1
-}
 
 # wait_log FROM PATTERN...: waits (at most 120 s) until a line of the registry log after line FROM
 # contains every PATTERN (fixed strings).

@@ -38,12 +38,6 @@ jq -n --arg cve "$CVE" --arg fixed "$FIXED" '{bash: {($cve): {description: "test
 
 export BULWARK_LOG_LEVEL=info
 start_registry
-api() {
-  local auth=$1 method=$2 path=$3 data=${4-}
-  local -a args=()
-  [[ -n $data ]] && args+=(-H 'Content-Type: application/json' --data-binary "$data")
-  REQ_AUTH=$auth req "$method" "$path" "${args[@]}"
-}
 # set_policy YAML: a new version of project team's policy.
 set_policy() {
   REQ_AUTH=admin req PUT /api/v1/projects/team/policy -H 'Content-Type: application/yaml' \

@@ -353,6 +353,23 @@ token_refresh() {
   jq -r .token "$T/resp.body"
 }
 
+# api AUTH METHOD PATH [JSON]: a management API request as AUTH (a REQ_AUTH value), with a JSON
+# body when given.
+api() {
+  local auth=$1 method=$2 path=$3 data=${4-}
+  local -a args=()
+  [[ -n $data ]] && args+=(-H 'Content-Type: application/json' --data-binary "$data")
+  REQ_AUTH=$auth req "$method" "$path" "${args[@]}"
+}
+
+# api_error STATUS CODE: the last answer has STATUS and an error body whose first error has CODE
+# and a message.
+api_error() {
+  status_is "$1" || return 1
+  json_is '.errors[0].code' "$2" || return 1
+  json_true '.errors[0].message | length > 0'
+}
+
 # breq TOKEN METHOD PATH [curl args...]: a registry request with a bearer token (and nothing else).
 breq() { REQ_AUTH="bearer:$1" req "${@:2}"; }
 
@@ -414,6 +431,13 @@ eventually() {
 bw() {
   BW_RC=0
   "$BULWARK_BIN" "$@" >"$T/bw.out" 2>"$T/bw.err" || BW_RC=$?
+}
+# bw_ok ARGS...: bw, failing (with its output) unless it exits 0.
+bw_ok() {
+  bw "$@"
+  [[ $BW_RC == 0 ]] && return 0
+  echo "bulwark $* exited $BW_RC"; head -c 2000 "$T/bw.err"; head -c 2000 "$T/bw.out"
+  return 1
 }
 # exit_is CODE: the last bw exited with CODE.
 exit_is() {

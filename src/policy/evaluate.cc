@@ -5,6 +5,7 @@
 #include <boost/json/array.hpp>
 
 #include "common/clock.h"
+#include "common/strings.h"
 
 namespace bulwark::policy {
 namespace {
@@ -19,15 +20,6 @@ constexpr std::array<PendingEffect, 3> kPendingEffects = {{
     {Outcome::kAllow, "allowed meanwhile (pending: allow)"},
     {Outcome::kBlock, ""},  // wait: the text names the wait
 }};
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (const std::string& item : items) {
-    if (!out.empty()) out += sep;
-    out += item;
-  }
-  return out;
-}
 
 // The outcome of a rule with `action` that passed or failed; the reason says when the
 // production context softened it.

@@ -6,6 +6,7 @@
 
 #include "common/digest.h"
 #include "common/glob.h"
+#include "common/strings.h"
 #include "common/strict_json.h"
 #include "policy/evaluate.h"
 #include "policy/parse_internal.h"
@@ -15,15 +16,6 @@ namespace bulwark::policy {
 namespace {
 
 using internal::bad;
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (const std::string& item : items) {
-    if (!out.empty()) out += sep;
-    out += item;
-  }
-  return out;
-}
 
 std::string describe_signers(const std::vector<SignerRule>& signers) {
   if (signers.empty()) return "any signer";

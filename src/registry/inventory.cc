@@ -163,10 +163,7 @@ http::Task<http::Response> find_packages(Context& ctx, http::Request& req) {
                                          {"version", hit.package.version},
                                          {"purl", hit.package.purl}});
   }
-  http::Response r;
-  r.headers.set("Content-Type", "application/json");
-  r.body = boost::json::serialize(boost::json::object{{"images", std::move(images)}});
-  co_return r;
+  co_return json_response(boost::json::object{{"images", std::move(images)}});
 }
 
 }  // namespace

@@ -75,10 +75,7 @@ http::Task<http::Response> image_policy(Context& ctx, http::Request& req) {
       body["decision"] = ec ? boost::json::value(nullptr) : std::move(decision);
     }
   }
-  http::Response r;
-  r.headers.set("Content-Type", "application/json");
-  r.body = boost::json::serialize(body);
-  co_return r;
+  co_return json_response(body);
 }
 
 }  // namespace

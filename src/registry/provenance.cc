@@ -101,10 +101,7 @@ http::Task<http::Response> image_provenance(Context& ctx, http::Request& req) {
       body["job"] = std::move(job);
     }
   }
-  http::Response r;
-  r.headers.set("Content-Type", "application/json");
-  r.body = boost::json::serialize(body);
-  co_return r;
+  co_return json_response(body);
 }
 
 }  // namespace

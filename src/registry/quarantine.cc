@@ -31,14 +31,6 @@ namespace json = boost::json;
 constexpr size_t kBodyMax = 64 * 1024;
 constexpr size_t kMaxImages = 10000;
 
-http::Response json_response(int status, const json::object& body) {
-  http::Response r;
-  r.status = status;
-  r.headers.set("Content-Type", "application/json");
-  r.body = json::serialize(body);
-  return r;
-}
-
 http::Response bad_request(std::string message) {
   return oci_error(oci::ErrorCode::kBadRequest, message);
 }
@@ -201,7 +193,7 @@ http::Task<http::Response> bulk(Context& ctx, http::Request& req, bool quarantin
     if (images.error().code == ErrorCode::kInvalidArgument) co_return bad_request(images.error().message);
     co_return error_response(images.error(), oci::ErrorCode::kNameUnknown, oci::ErrorCode::kBadRequest);
   }
-  co_return json_response(200, co_await apply(ctx, req, std::move(*images), quarantine, reason, selector));
+  co_return json_response(co_await apply(ctx, req, std::move(*images), quarantine, reason, selector));
 }
 
 http::Task<http::Response> one(Context& ctx, http::Request& req, bool quarantine) {
@@ -230,7 +222,7 @@ http::Task<http::Response> one(Context& ctx, http::Request& req, bool quarantine
   if (!quarantine && !changed) {
     co_return oci_error(oci::ErrorCode::kManifestUnknown, "the image is not quarantined by hand");
   }
-  co_return json_response(200, result);
+  co_return json_response(result);
 }
 
 http::Task<http::Response> list(Context& ctx, http::Request& req) {
@@ -247,7 +239,7 @@ http::Task<http::Response> list(Context& ctx, http::Request& req) {
     out.push_back(json::object{{"repository", q.repository}, {"digest", q.digest},
                                {"reason", q.reason}, {"actor", q.actor}, {"createdAt", q.created_at}});
   }
-  co_return json_response(200, json::object{{"quarantines", std::move(out)}});
+  co_return json_response(json::object{{"quarantines", std::move(out)}});
 }
 
 }  // namespace

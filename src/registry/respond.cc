@@ -1,10 +1,20 @@
 #include "registry/respond.h"
 
 
+#include <boost/json/serialize.hpp>
+
 #include "common/log.h"
 #include "oci/reference.h"
 
 namespace bulwark::registry {
+
+http::Response json_response(const boost::json::object& body, int status) {
+  http::Response r;
+  r.status = status;
+  r.headers.set("Content-Type", "application/json");
+  r.body = boost::json::serialize(body);
+  return r;
+}
 
 http::Response oci_error(oci::ErrorCode code, std::string_view message, std::string_view detail) {
   http::Response r;

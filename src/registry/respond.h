@@ -9,6 +9,8 @@
 #include <type_traits>
 #include <utility>
 
+#include <boost/json/object.hpp>
+
 #include "common/digest.h"
 #include "common/result.h"
 #include "http/http.h"
@@ -24,6 +26,9 @@ http::Response oci_error(oci::ErrorCode code, std::string_view message = {},
 // -> `invalid`, kTooLarge -> SIZE_INVALID, kUnavailable/kIo -> UNAVAILABLE (503), anything else
 // -> 500 (logged). The error's message is passed through (it never contains secrets).
 http::Response error_response(const Error& error, oci::ErrorCode not_found, oci::ErrorCode invalid);
+
+// A JSON response with `status`.
+http::Response json_response(const boost::json::object& body, int status = 200);
 
 // An empty-bodied response with `status`.
 http::Response empty_response(int status);

@@ -19,6 +19,7 @@
 // tokens are audit events.
 #include <boost/json.hpp>
 
+#include "common/strings.h"
 #include "registry/context.h"
 #include "registry/gate.h"
 #include "registry/oauth.h"
@@ -54,15 +55,6 @@ constexpr OAuthAnswer kGrantAnswers[] = {
     {auth::Verdict::kThrottled, 429, "slow_down"},
     {auth::Verdict::kUnavailable, 503, "temporarily_unavailable"},
 };
-
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += separator;
-    out += p;
-  }
-  return out;
-}
 
 // Runs the grant and records what happened.
 http::Task<tl::expected<auth::TokenGrant, auth::AccessOutcome>> run_grant(

@@ -67,13 +67,6 @@ boost::json::object finding_json(const metadata::StoredFinding& f, int64_t now) 
   return out;
 }
 
-http::Response json_response(boost::json::object body) {
-  http::Response r;
-  r.headers.set("Content-Type", "application/json");
-  r.body = boost::json::serialize(body);
-  return r;
-}
-
 http::Response not_enabled() {
   return oci_error(oci::ErrorCode::kUnsupported, "vulnerability findings are not enabled");
 }

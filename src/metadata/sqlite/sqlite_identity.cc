@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "common/clock.h"
+#include "common/strings.h"
 #include "metadata/sqlite/store_internal.h"
 
 namespace bulwark::metadata {
@@ -22,14 +23,7 @@ constexpr std::string_view kProjectColumns =
     "name, visibility, environment, created_at, allowed_networks";
 
 // Lists of names or networks are stored as one '\n'-separated text column.
-std::string join_lines(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += '\n';
-    out += item;
-  }
-  return out;
-}
+std::string join_lines(const std::vector<std::string>& items) { return join(items, "\n"); }
 
 std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> out;
