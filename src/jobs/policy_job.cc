@@ -165,6 +165,12 @@ policy::ProvenanceFacts PolicyEnforcer::provenance_of(std::string_view repositor
 
 Result<policy::ImageFacts> PolicyEnforcer::facts(std::string_view repository,
                                                  std::string_view digest_text) {
+  return gather(repository, digest_text, nullptr);
+}
+
+Result<policy::ImageFacts> PolicyEnforcer::gather(std::string_view repository,
+                                                  std::string_view digest_text,
+                                                  std::vector<std::string>* children) {
   BULWARK_ASSIGN_OR_RETURN(Digest digest, Digest::parse(digest_text));
   BULWARK_ASSIGN_OR_RETURN(auto record, stores_.metadata.get_manifest(repository, digest));
   if (!record) return fail(ErrorCode::kNotFound, "manifest " + std::string(digest_text) + " not found");
@@ -199,6 +205,7 @@ Result<policy::ImageFacts> PolicyEnforcer::facts(std::string_view repository,
     // An index: scanned when every child is; its findings are its children's.
     facts.scanned = true;
     for (const oci::Descriptor& child : manifest.manifests) {
+      if (children != nullptr) children->push_back(child.digest.str());
       bool child_scanned = false;
       BULWARK_ASSIGN_OR_RETURN(auto found,
                                findings_of(repository, child.digest.str(), child_scanned));
@@ -207,14 +214,40 @@ Result<policy::ImageFacts> PolicyEnforcer::facts(std::string_view repository,
     }
   }
   facts.provenance = provenance_of(repository, digest_text);
+  if (manifest.kind == oci::ManifestKind::kImageManifest && facts.provenance.signatures.empty()) {
+    // A platform of a multi-platform image is signed through its index: the index's verified
+    // signatures and attestations speak for it too.
+    BULWARK_ASSIGN_OR_RETURN(auto parents, stores_.enforcement.parent_indexes(repository, digest_text));
+    for (const std::string& parent : parents) {
+      policy::ProvenanceFacts index = provenance_of(repository, parent);
+      if (!index.known) continue;
+      facts.provenance.known = true;
+      facts.provenance.signatures.insert(facts.provenance.signatures.end(),
+                                         index.signatures.begin(), index.signatures.end());
+      facts.provenance.attestations.insert(facts.provenance.attestations.end(),
+                                           index.attestations.begin(), index.attestations.end());
+    }
+  }
   return facts;
 }
 
 Result<std::optional<metadata::ImagePolicyRecord>> PolicyEnforcer::evaluate(
     std::string_view repository, std::string_view digest) {
+  std::vector<std::string> children;
+  BULWARK_ASSIGN_OR_RETURN(auto record, evaluate_one(repository, digest, children));
+  // An index's signatures speak for its platforms (gather): decide them again too.
+  for (const std::string& child : children) {
+    std::vector<std::string> none;
+    BULWARK_TRY_VOID(evaluate_one(repository, child, none));
+  }
+  return record;
+}
+
+Result<std::optional<metadata::ImagePolicyRecord>> PolicyEnforcer::evaluate_one(
+    std::string_view repository, std::string_view digest, std::vector<std::string>& children) {
   const std::string key = std::string(repository) + "@" + std::string(digest);
   std::lock_guard lock(image_locks_[std::hash<std::string>()(key) % image_locks_.size()]);
-  auto facts_or = facts(repository, digest);
+  auto facts_or = gather(repository, digest, &children);
   if (!facts_or) {
     if (facts_or.error().code == ErrorCode::kNotFound) return std::optional<metadata::ImagePolicyRecord>();
     return fail(std::move(facts_or.error()));

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 #include "metadata/enforcement_store.h"
@@ -67,11 +68,13 @@ class PolicyEnforcer {
   PolicyEnforcer(PolicyEnforcerStores stores, std::string trust_fingerprint,
                  std::function<void(const PolicyTransition&)> on_transition = {});
 
-  // Evaluates the image now and stores the decision; nullopt when the image is gone.
+  // Evaluates the image now and stores the decision; nullopt when the image is gone or is not an
+  // image. An index's platforms are evaluated again after it.
   Result<std::optional<metadata::ImagePolicyRecord>> evaluate(std::string_view repository,
                                                               std::string_view digest);
 
-  // The facts evaluate() uses (for `bulwark policy test`-style explanations and tests).
+  // The facts evaluate() uses (for `bulwark policy test`-style explanations and tests). A
+  // platform of an index without signatures of its own has the index's verified signatures.
   Result<policy::ImageFacts> facts(std::string_view repository, std::string_view digest);
 
   // Queues a policy job for every stored image of the repositories under `prefix` (empty: all).
@@ -84,6 +87,12 @@ class PolicyEnforcer {
                                       const std::function<void()>& queued = {});
 
  private:
+  // facts(), also listing an index's children in `children` (when not null).
+  Result<policy::ImageFacts> gather(std::string_view repository, std::string_view digest,
+                                    std::vector<std::string>* children);
+  Result<std::optional<metadata::ImagePolicyRecord>> evaluate_one(std::string_view repository,
+                                                                  std::string_view digest,
+                                                                  std::vector<std::string>& children);
   Result<std::vector<policy::Finding>> findings_of(std::string_view repository,
                                                    std::string_view digest, bool& scanned);
   policy::ProvenanceFacts provenance_of(std::string_view repository, std::string_view digest);

@@ -238,5 +238,45 @@ TEST_F(PolicyEnforcerTest, PusherIsRecordedOnceAndPolicyChangesRequeueEveryImage
   EXPECT_EQ(*again, 0u);
 }
 
+TEST_F(PolicyEnforcerTest, PlatformsAreSignedThroughTheirIndex) {
+  PolicyEnforcer verified({*blobs_, *store_, *store_, store_.get(), *store_, *store_, *store_}, "fp");
+  set_policy("project:dev", "version: 1\nprovenance:\n  - repositories: [\"dev/*\"]\n");
+  const std::string child = push_image("dev/multi", "amd64");
+  record_match("dev/multi", child, {});
+  metadata::ManifestPut index;
+  index.repository = "dev/multi";
+  index.media_type = "application/vnd.oci.image.index.v1+json";
+  index.content = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",)"
+                  R"("manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
+                  R"("digest":")" + child + R"(","size":10}]})";
+  index.digest = Digest::of(index.content);
+  index.manifests = {*Digest::parse(child)};
+  ASSERT_OK(store_->put_manifest(index));
+  auto status = [&](const std::string& digest, bool signed_, std::string detail) {
+    ASSERT_OK(store_->put_provenance({"dev/multi", digest, "fp", signed_,
+                                      signed_ ? "verified" : "no_signature", detail, 1}));
+  };
+  status(child, false, R"({"signatures":[]})");
+  status(index.digest.str(), false, R"({"signatures":[]})");
+  ASSERT_OK(verified.evaluate("dev/multi", index.digest.str()));
+  auto child_decision = store_->get_image_policy("dev/multi", child);
+  ASSERT_OK(child_decision);
+  ASSERT_TRUE(child_decision->has_value());
+  EXPECT_EQ((*child_decision)->outcome, "block");  // nothing verified anywhere
+
+  status(index.digest.str(), true,
+         R"({"signatures":[{"format":"cosign","verified":true,"signer":"sha256:abc","issuer":""}]})");
+  auto index_decision = verified.evaluate("dev/multi", index.digest.str());
+  ASSERT_OK(index_decision);
+  EXPECT_EQ((*index_decision)->outcome, "allow");
+  child_decision = store_->get_image_policy("dev/multi", child);
+  ASSERT_OK(child_decision);
+  EXPECT_EQ((*child_decision)->outcome, "allow");  // re-decided with its index's signature
+  auto facts = verified.facts("dev/multi", child);
+  ASSERT_OK(facts);
+  ASSERT_EQ(facts->provenance.signatures.size(), 1u);
+  EXPECT_EQ(facts->provenance.signatures[0].signer, "sha256:abc");
+}
+
 }  // namespace
 }  // namespace bulwark::jobs

@@ -60,6 +60,10 @@ class EnforcementStore {
   // aliases); ordered by repository, digest.
   virtual Result<std::vector<ImageRef>> images_with_digest(std::string_view digest) = 0;
   virtual Result<std::vector<ImageRef>> images_with_finding(std::string_view vulnerability) = 0;
+  // The digests of the indexes in `repository` that list manifest `digest` (a multi-platform
+  // image's platforms are signed through their index), ordered.
+  virtual Result<std::vector<std::string>> parent_indexes(std::string_view repository,
+                                                          std::string_view digest) = 0;
 
   // Manual quarantines: add (replacing one already there; false when the manifest is gone),
   // release (false when there was none), look up, list (repository empty: all).

@@ -88,6 +88,20 @@ Result<std::vector<ImageRef>> SqliteMetadataStore::images_with_finding(
   });
 }
 
+Result<std::vector<std::string>> SqliteMetadataStore::parent_indexes(std::string_view repository,
+                                                                    std::string_view digest) {
+  return with_reader([&](sqlite::Db& db) -> Result<std::vector<std::string>> {
+    BULWARK_ASSIGN_OR_RETURN(
+        sqlite::Stmt query,
+        db.prepare("SELECT mm.manifest_digest FROM manifest_manifests mm JOIN repositories r ON "
+                   "r.id = mm.repository_id WHERE r.name = ? AND mm.child_digest = ? ORDER BY "
+                   "mm.manifest_digest"));
+    query.bind(repository).bind(digest);
+    return sqlite::collect_rows<std::string>(query,
+                                             [](const sqlite::Stmt& row) { return row.column_text(0); });
+  });
+}
+
 Result<bool> SqliteMetadataStore::put_image_policy(const ImagePolicyRecord& record) {
   return with_writer([&](sqlite::Db& db) -> Result<bool> {
     BULWARK_ASSIGN_OR_RETURN(auto repository_id,

@@ -205,6 +205,8 @@ class SqliteMetadataStore final : public MetadataStore,
                                             size_t limit) override;
   Result<std::vector<ImageRef>> images_with_digest(std::string_view digest) override;
   Result<std::vector<ImageRef>> images_with_finding(std::string_view vulnerability) override;
+  Result<std::vector<std::string>> parent_indexes(std::string_view repository,
+                                                  std::string_view digest) override;
   Result<bool> put_image_policy(const ImagePolicyRecord& record) override;
   Result<std::optional<ImagePolicyRecord>> get_image_policy(std::string_view repository,
                                                             std::string_view digest) override;
