@@ -45,11 +45,14 @@ C=(curl -fsS --cacert "$WORK/cert.pem" -u "admin:$ADMIN_PW")
 for _ in $(seq 1 200); do "${C[@]}" -o /dev/null "$R/v2/" 2>/dev/null && break; sleep 0.05; done
 "${C[@]}" -o /dev/null "$R/v2/" || { echo "bench: bulwark did not come up" >&2; cat "$WORK/serve.log" >&2; exit 1; }
 
-# push N: a one-layer image bench/app-N:1 (curl, monolithic uploads); prints its digest.
+# push N: a one-layer image bench/app-N:1 (one small file in a tar layer; curl, monolithic
+# uploads); prints its digest.
 push() {
   local repo=bench/app-$1 cfg layer f
-  printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]},"n":%d}' "$1" >"$WORK/cfg.json"
-  printf 'layer %d' "$1" >"$WORK/layer.bin"
+  mkdir -p "$WORK/rootfs" && printf 'image %d\n' "$1" >"$WORK/rootfs/id"
+  tar -C "$WORK/rootfs" --mtime=@0 --owner=0 --group=0 -cf "$WORK/layer.bin" id
+  printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+    "$(sha256sum "$WORK/layer.bin" | cut -d' ' -f1)" >"$WORK/cfg.json"
   for f in cfg.json layer.bin; do
     "${C[@]}" -o /dev/null -X POST -H 'Content-Type: application/octet-stream' --data-binary "@$WORK/$f" \
       "$R/v2/$repo/blobs/uploads/?digest=sha256:$(sha256sum "$WORK/$f" | cut -d' ' -f1)"
@@ -67,11 +70,13 @@ for n in 1 2 3 4 5 6 7 8; do
   digest=$(push $n)
   IMAGES+=("$HOST/bench/app-$n:1")
   # Warm: wait until the policy has decided (scan and evaluation run in the background).
-  for _ in $(seq 1 600); do
-    "${C[@]}" "$R/api/v1/repositories/bench/app-$n/manifests/$digest/policy" 2>/dev/null |
-      jq -e '.pending == false and .quarantined == false' >/dev/null 2>&1 && break
+  decided=
+  for _ in $(seq 1 300); do
+    "${C[@]}" "$R/api/v1/repositories/bench/app-$n/manifests/$digest/policy" >"$WORK/policy.json" 2>/dev/null &&
+      jq -e '.pending == false and .quarantined == false' "$WORK/policy.json" >/dev/null 2>&1 && decided=1 && break
     sleep 0.1
   done
+  [[ -n $decided ]] || { echo "bench: bench/app-$n was not cleared by the policy: $(cat "$WORK/policy.json")" >&2; exit 1; }
 done
 
 # One Deployment with 8 containers, as kube-apiserver sends it (the unit tests' fixture).

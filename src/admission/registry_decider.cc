@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <map>
 #include <utility>
 
@@ -25,6 +26,13 @@ RegistryDecider::RegistryDecider(RegistryDeciderOptions options,
                                  metadata::EnforcementStore& enforcement)
     : options_(std::move(options)), metadata_(metadata), enforcement_(enforcement) {
   set_registry_hosts(std::move(options_.registry_hosts));
+  if (!options_.now_millis) {
+    options_.now_millis = [] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::steady_clock::now().time_since_epoch())
+          .count();
+    };
+  }
 }
 
 void RegistryDecider::set_registry_hosts(std::vector<std::string> hosts) {
@@ -99,45 +107,71 @@ Result<void> RegistryDecider::evaluate(ImageVerdict& verdict) {
   return ok();
 }
 
-Result<ImageVerdict> RegistryDecider::decide(const ImageRequest& request) {
+Result<ImageVerdict> RegistryDecider::decide_uncached(const ImageRequest& request) {
   BULWARK_ASSIGN_OR_RETURN(Resolved resolved, resolve(request));
   if (!resolved.final) BULWARK_TRY_VOID(evaluate(resolved.verdict));
   return std::move(resolved.verdict);
 }
 
+std::optional<ImageVerdict> RegistryDecider::cached(const std::string& image, int64_t now) {
+  if (options_.cache_millis <= 0) return std::nullopt;
+  std::lock_guard lock(cache_mu_);
+  auto it = cache_.find(image);
+  if (it == cache_.end() || it->second.expires <= now) return std::nullopt;
+  return it->second.verdict;
+}
+
+void RegistryDecider::remember(const ImageVerdict& verdict, int64_t now) {
+  if (options_.cache_millis <= 0) return;
+  std::lock_guard lock(cache_mu_);
+  if (cache_.size() >= kMaxCacheEntries) cache_.clear();
+  cache_[verdict.image] = CacheEntry{verdict, now + options_.cache_millis};
+}
+
+Result<ImageVerdict> RegistryDecider::decide(const ImageRequest& request) {
+  const int64_t now = options_.now_millis();
+  if (auto hit = cached(request.image, now)) return std::move(*hit);
+  auto verdict = decide_uncached(request);
+  if (verdict) remember(*verdict, now);
+  return verdict;
+}
+
 std::vector<Result<ImageVerdict>> RegistryDecider::decide_all(
     const std::vector<ImageRequest>& requests) {
+  const int64_t now = options_.now_millis();
   std::vector<Result<ImageVerdict>> out;
   out.reserve(requests.size());
   std::map<std::string, size_t, std::less<>> by_image;  // image -> index of its first verdict
   // repository@digest -> the evaluated verdict (or the error evaluating it)
   std::map<std::string, Result<ImageVerdict>, std::less<>> by_digest;
+  // The verdict of an image not decided earlier in this review nor cached.
+  auto decide_new = [&](const ImageRequest& request) -> Result<ImageVerdict> {
+    BULWARK_ASSIGN_OR_RETURN(Resolved resolved, resolve(request));
+    if (resolved.final) return std::move(resolved.verdict);
+    const std::string key = resolved.verdict.repository + "@" + resolved.verdict.digest;
+    auto evaluated = by_digest.find(key);
+    if (evaluated == by_digest.end()) {
+      Result<ImageVerdict> verdict = resolved.verdict;
+      if (auto e = evaluate(*verdict); !e) verdict = fail(std::move(e.error()));
+      evaluated = by_digest.emplace(key, std::move(verdict)).first;
+    }
+    if (!evaluated->second) return fail(evaluated->second.error());
+    ImageVerdict verdict = *evaluated->second;
+    verdict.image = request.image;  // same image, written differently (tag or digest)
+    return verdict;
+  };
   for (const ImageRequest& request : requests) {
     if (auto seen = by_image.find(request.image); seen != by_image.end()) {
       out.push_back(out[seen->second]);
       continue;
     }
     by_image.emplace(request.image, out.size());
-    auto resolved = resolve(request);
-    if (!resolved || resolved->final) {
-      out.push_back(resolved ? Result<ImageVerdict>(std::move(resolved->verdict))
-                             : Result<ImageVerdict>(fail(std::move(resolved.error()))));
+    if (auto hit = cached(request.image, now)) {
+      out.push_back(std::move(*hit));
       continue;
     }
-    const std::string key = resolved->verdict.repository + "@" + resolved->verdict.digest;
-    auto evaluated = by_digest.find(key);
-    if (evaluated == by_digest.end()) {
-      Result<ImageVerdict> verdict = resolved->verdict;
-      if (auto e = evaluate(*verdict); !e) verdict = fail(std::move(e.error()));
-      evaluated = by_digest.emplace(key, std::move(verdict)).first;
-    }
-    if (!evaluated->second) {
-      out.push_back(fail(evaluated->second.error()));
-      continue;
-    }
-    ImageVerdict verdict = *evaluated->second;
-    verdict.image = request.image;  // same image, written differently (tag or digest)
-    out.push_back(std::move(verdict));
+    out.push_back(decide_new(request));
+    if (out.back()) remember(*out.back(), now);
   }
   return out;
 }

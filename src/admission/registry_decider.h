@@ -6,11 +6,22 @@
 // `foreign_images` says; they are not evaluated. References that do not parse, repositories
 // and tags this registry does not hold are denied. Store failures are errors.
 //
-// Thread-safety: decide() and decide_all() are thread-safe (the stores are); they block.
+// Verdicts are reused for `cache_millis` per image reference (warm admission answers without a
+// database read: kube-apiserver sends the same images again and again), so a quarantine, a new
+// decision or a moved tag takes effect within that time — as in the registry's pull gate.
+// Failures are never cached.
+//
+// Thread-safety: decide() and decide_all() are thread-safe (the stores are; the cache has its
+// own mutex); they block.
 // set_registry_hosts() is not synchronised: call it before the first decision.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "admission/decider.h"
@@ -24,6 +35,8 @@ struct RegistryDeciderOptions {
   // Compared case-insensitively with the reference's host.
   std::vector<std::string> registry_hosts;
   bool allow_foreign_images = false;  // admission.foreign_images: allow
+  int64_t cache_millis = 1000;        // 0: every decision reads the stores
+  std::function<int64_t()> now_millis;  // default: the steady clock
 };
 
 class RegistryDecider final : public ImageDecider {
@@ -46,6 +59,10 @@ class RegistryDecider final : public ImageDecider {
     bool final = false;
   };
   Result<Resolved> resolve(const ImageRequest& request);
+  // resolve() and evaluate() for one image string, through the cache.
+  Result<ImageVerdict> decide_uncached(const ImageRequest& request);
+  std::optional<ImageVerdict> cached(const std::string& image, int64_t now);
+  void remember(const ImageVerdict& verdict, int64_t now);
   // Fills allowed and reasons of `verdict` (repository and digest set) from the stored status.
   Result<void> evaluate(ImageVerdict& verdict);
   bool ours(std::string_view host) const;
@@ -53,6 +70,14 @@ class RegistryDecider final : public ImageDecider {
   RegistryDeciderOptions options_;
   metadata::MetadataStore& metadata_;
   metadata::EnforcementStore& enforcement_;
+
+  struct CacheEntry {
+    ImageVerdict verdict;
+    int64_t expires = 0;
+  };
+  static constexpr size_t kMaxCacheEntries = 65536;  // cleared when full
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, CacheEntry> cache_;  // by image string; guarded by cache_mu_
 };
 
 // The default registry host names for a server listening on `listen` ("HOST:PORT", with the

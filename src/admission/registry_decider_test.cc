@@ -1,12 +1,11 @@
 // RegistryDecider against a real SQLite metadata store: host matching, tag and digest
-// resolution, stored policy decisions and manual quarantines, each digest decided once.
+// resolution, stored policy decisions and manual quarantines, the verdict cache, store failures.
 #include "admission/registry_decider.h"
 
 #include <gmock/gmock.h>
 
-#include <atomic>
-
 #include "common/temp_dir.h"
+#include "metadata/sqlite/sqlite.h"
 #include "metadata/sqlite/sqlite_metadata_store.h"
 
 namespace bulwark::admission {
@@ -18,60 +17,21 @@ using testing::IsEmpty;
 
 const std::string kHost = "registry.example:5000";
 
-// Counts the enforcement lookups the decider makes (forwarding everything to the real store).
-class CountingEnforcement final : public metadata::EnforcementStore {
- public:
-  explicit CountingEnforcement(metadata::EnforcementStore& inner) : inner_(inner) {}
-  Result<std::string> manifest_pusher(std::string_view r, std::string_view d) override {
-    return inner_.manifest_pusher(r, d);
-  }
-  Result<bool> put_image_policy(const metadata::ImagePolicyRecord& record) override {
-    return inner_.put_image_policy(record);
-  }
-  Result<std::optional<metadata::ImagePolicyRecord>> get_image_policy(std::string_view r,
-                                                                      std::string_view d) override {
-    ++lookups;
-    if (broken) return fail(ErrorCode::kUnavailable, "database is locked");
-    return inner_.get_image_policy(r, d);
-  }
-  Result<std::vector<metadata::ImageRef>> list_images(std::string_view p, std::string& c,
-                                                      size_t limit) override {
-    return inner_.list_images(p, c, limit);
-  }
-  Result<std::vector<metadata::ImageRef>> images_with_digest(std::string_view d) override {
-    return inner_.images_with_digest(d);
-  }
-  Result<std::vector<metadata::ImageRef>> images_with_finding(std::string_view v) override {
-    return inner_.images_with_finding(v);
-  }
-  Result<bool> add_manual_quarantine(const metadata::ManualQuarantine& q) override {
-    return inner_.add_manual_quarantine(q);
-  }
-  Result<bool> release_manual_quarantine(std::string_view r, std::string_view d) override {
-    return inner_.release_manual_quarantine(r, d);
-  }
-  Result<std::optional<metadata::ManualQuarantine>> get_manual_quarantine(
-      std::string_view r, std::string_view d) override {
-    return inner_.get_manual_quarantine(r, d);
-  }
-  Result<std::vector<metadata::ManualQuarantine>> list_manual_quarantines(
-      std::string_view r) override {
-    return inner_.list_manual_quarantines(r);
-  }
-  std::atomic<int> lookups{0};
-  bool broken = false;
-
- private:
-  metadata::EnforcementStore& inner_;
-};
-
 class RegistryDeciderTest : public testing::Test {
  protected:
   RegistryDeciderTest() {
     auto opened = metadata::SqliteMetadataStore::open(dir_.file("metadata.sqlite"));
     if (!opened) throw std::runtime_error(opened.error().message);
     store_ = std::move(*opened);
-    enforcement_ = std::make_unique<CountingEnforcement>(*store_);
+  }
+
+  // Makes every policy lookup fail (a store failure), or work again.
+  void break_store(bool broken) {
+    auto db = metadata::sqlite::Db::open(dir_.file("metadata.sqlite"));
+    ASSERT_TRUE(db) << db.error().message;
+    auto renamed = (*db)->exec(broken ? "ALTER TABLE image_policy RENAME TO image_policy_away"
+                                      : "ALTER TABLE image_policy_away RENAME TO image_policy");
+    ASSERT_TRUE(renamed) << renamed.error().message;
   }
 
   // Stores a manifest under `tag` and returns its digest.
@@ -105,7 +65,7 @@ class RegistryDeciderTest : public testing::Test {
     RegistryDeciderOptions options;
     options.registry_hosts = {"Registry.Example:5000", "localhost:5000"};
     options.allow_foreign_images = allow_foreign;
-    return RegistryDecider(options, *store_, *enforcement_);
+    return RegistryDecider(options, *store_, *store_);
   }
 
   static ImageRequest request(std::string image) {
@@ -114,7 +74,6 @@ class RegistryDeciderTest : public testing::Test {
 
   TempDir dir_;
   std::unique_ptr<metadata::SqliteMetadataStore> store_;
-  std::unique_ptr<CountingEnforcement> enforcement_;
 };
 
 TEST_F(RegistryDeciderTest, AllowedImageResolvesItsTag) {
@@ -174,7 +133,6 @@ TEST_F(RegistryDeciderTest, ForeignImagesFollowTheSetting) {
   EXPECT_THAT(allowed->reasons, ElementsAre(HasSubstr("not from this registry (quay.io)")));
   // The same repository under another host is not ours.
   EXPECT_FALSE(decider().decide(request("registry.example:5001/shop/web:1"))->allowed);
-  EXPECT_EQ(enforcement_->lookups, 0);
 }
 
 TEST_F(RegistryDeciderTest, BlockedPendingAndQuarantinedImagesAreDeniedWithReasons) {
@@ -213,7 +171,7 @@ TEST_F(RegistryDeciderTest, FlaggedImagesAreAllowedWithTheirReasons) {
                                       "decided by policy project:shop@2"));
 }
 
-TEST_F(RegistryDeciderTest, EachDigestIsEvaluatedOncePerReview) {
+TEST_F(RegistryDeciderTest, OneImageWrittenFourWaysGetsOneVerdictUnderEachName) {
   Digest d = push("shop/web", "1", "w");
   ASSERT_TRUE(store_->put_manifest([&] {
     metadata::ManifestPut m;
@@ -233,7 +191,6 @@ TEST_F(RegistryDeciderTest, EachDigestIsEvaluatedOncePerReview) {
   }
   auto verdicts = decider().decide_all(requests);
   ASSERT_EQ(verdicts.size(), 5u);
-  EXPECT_EQ(enforcement_->lookups, 1);
   for (size_t i = 0; i < 4; ++i) {
     ASSERT_TRUE(verdicts[i]);
     EXPECT_TRUE(verdicts[i]->allowed) << i;
@@ -246,14 +203,50 @@ TEST_F(RegistryDeciderTest, EachDigestIsEvaluatedOncePerReview) {
 TEST_F(RegistryDeciderTest, StoreFailuresAreErrors) {
   Digest d = push("shop/web", "1", "w");
   decide("shop/web", d, "allow");
-  enforcement_->broken = true;
+  break_store(true);
   auto v = decider().decide(request(kHost + "/shop/web:1"));
   ASSERT_FALSE(v);
-  EXPECT_THAT(v.error().message, HasSubstr("database is locked"));
+  EXPECT_THAT(v.error().message, HasSubstr("image_policy"));
   auto all = decider().decide_all({request(kHost + "/shop/web:1"), request(kHost + "/shop/web:1")});
   ASSERT_EQ(all.size(), 2u);
   EXPECT_FALSE(all[0]);
   EXPECT_FALSE(all[1]);
+}
+
+TEST_F(RegistryDeciderTest, VerdictsAreReusedForTheCacheTimeOnly) {
+  Digest d = push("shop/web", "1", "w");
+  decide("shop/web", d, "allow");
+  int64_t now = 5000;
+  RegistryDeciderOptions options;
+  options.registry_hosts = {kHost};
+  options.cache_millis = 1000;
+  options.now_millis = [&now] { return now; };
+  RegistryDecider cached(options, *store_, *store_);
+  const ImageRequest web = request(kHost + "/shop/web:1");
+  ASSERT_TRUE(cached.decide(web)->allowed);
+  // An operator quarantines it: a warm answer may lag by the cache time...
+  ASSERT_TRUE(*store_->add_manual_quarantine({"shop/web", d.str(), "incident 7", "bob", 1}));
+  now += 999;
+  EXPECT_TRUE(cached.decide(web)->allowed);
+  EXPECT_TRUE((*cached.decide_all({web}).front()).allowed);
+  // ...and no more.
+  now += 1;
+  auto v = cached.decide_all({web, web});
+  ASSERT_TRUE(v[0]);
+  EXPECT_FALSE(v[0]->allowed);
+  EXPECT_THAT(v[0]->reasons, ElementsAre("quarantined by bob: incident 7"));
+}
+
+TEST_F(RegistryDeciderTest, FailuresAreNotCached) {
+  Digest d = push("shop/web", "1", "w");
+  decide("shop/web", d, "allow");
+  RegistryDecider cached = decider();
+  break_store(true);
+  EXPECT_FALSE(cached.decide(request(kHost + "/shop/web:1")));
+  break_store(false);
+  auto v = cached.decide(request(kHost + "/shop/web:1"));
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_TRUE(v->allowed);
 }
 
 TEST(DefaultRegistryHosts, ListenAddressAndLocalhostWithTheBoundPort) {

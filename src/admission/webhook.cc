@@ -135,15 +135,40 @@ Result<std::string> Webhook::review(std::string_view body, Mode mode) {
                        (denials.size() == 1 ? "" : "s") + " of " + request.workload() +
                        " denied by Bulwark: " + joined(denials, " | ");
     response.patch.clear();
-  } else if (mode == Mode::kValidate && deployments_ != nullptr && records_deployment(request) &&
-             !admitted.empty()) {
-    // The record is not the decision: a failure to write it is logged, not answered.
-    if (auto r = deployments_->record_deployments(admitted, options_.now()); !r) {
-      log_event(LogLevel::kWarn, "recording admitted images failed",
-                {{"workload", request.workload()}, {"detail", r.error().message}});
-    }
+  } else if (mode == Mode::kValidate && deployments_ != nullptr && records_deployment(request)) {
+    record(admitted, request.workload());
   }
   return admission_response_json(response);
+}
+
+void Webhook::record(const std::vector<metadata::Deployment>& admitted,
+                     const std::string& workload) {
+  const int64_t now = options_.now();
+  auto key_of = [](const metadata::Deployment& d) {
+    return d.cluster + '\n' + d.namespace_name + '\n' + d.workload + '\n' + d.image;
+  };
+  std::vector<metadata::Deployment> due;
+  {
+    std::lock_guard lock(recorded_mu_);
+    for (const metadata::Deployment& d : admitted) {
+      auto it = recorded_.find(key_of(d));
+      if (it != recorded_.end() && it->second.first == d.digest &&
+          now - it->second.second < options_.record_interval_seconds) {
+        continue;
+      }
+      due.push_back(d);
+    }
+  }
+  if (due.empty()) return;
+  // The record is not the decision: a failure to write it is logged, not answered.
+  if (auto r = deployments_->record_deployments(due, now); !r) {
+    log_event(LogLevel::kWarn, "recording admitted images failed",
+              {{"workload", workload}, {"detail", r.error().message}});
+    return;
+  }
+  std::lock_guard lock(recorded_mu_);
+  if (recorded_.size() + due.size() > kMaxRecorded) recorded_.clear();
+  for (const metadata::Deployment& d : due) recorded_[key_of(d)] = {d.digest, now};
 }
 
 }  // namespace bulwark::admission

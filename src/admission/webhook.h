@@ -5,7 +5,11 @@
 //                              with its reasons; flagged and foreign-but-allowed images become
 //                              warnings. Each image of this registry admitted by a CREATE or
 //                              UPDATE that is not a dry run is recorded (DeploymentStore:
-//                              cluster, namespace, "<Kind>/<name>", image, digest, time).
+//                              cluster, namespace, "<Kind>/<name>", image, digest, time); an
+//                              admission already recorded with the same digest less than
+//                              `record_interval_seconds` ago is not written again (every pod of
+//                              a ReplicaSet repeats its template), so last_admitted is exact to
+//                              that interval.
 //   POST /admission/mutate     the same verdicts, and when admitted a JSONPatch pinning every
 //                              tag reference of this registry to what it resolved to, written
 //                              "host/repo:tag@sha256:..." (the tag stays for people to read;
@@ -28,8 +32,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "admission/decider.h"
 #include "common/result.h"
@@ -44,6 +52,7 @@ struct WebhookOptions {
   // An AdmissionReview holds the object and its old version (etcd caps each at 1.5 MiB).
   size_t max_body_bytes = size_t{6} << 20;
   std::function<int64_t()> now;  // unix seconds; default: the system clock
+  int64_t record_interval_seconds = 60;
 };
 
 enum class Mode { kValidate, kMutate };
@@ -61,9 +70,17 @@ class Webhook {
   Result<std::string> review(std::string_view body, Mode mode);
 
  private:
+  // Writes the admissions not recorded with the same digest within the interval.
+  void record(const std::vector<metadata::Deployment>& admitted, const std::string& workload);
+
   WebhookOptions options_;
   ImageDecider& decider_;
   metadata::DeploymentStore* deployments_;
+
+  // What was last written per cluster/namespace/workload/image: (digest, unix seconds).
+  static constexpr size_t kMaxRecorded = 65536;  // cleared when full
+  std::mutex recorded_mu_;
+  std::unordered_map<std::string, std::pair<std::string, int64_t>> recorded_;  // by recorded_mu_
 };
 
 }  // namespace bulwark::admission

@@ -142,6 +142,29 @@ TEST_F(WebhookTest, AllowsWhenEveryImageIsAllowedAndRecordsThem) {
   EXPECT_EQ(requests[0].workload, "Deployment/web");
 }
 
+TEST_F(WebhookTest, RepeatedAdmissionsAreWrittenOncePerIntervalOrWhenTheDigestChanges) {
+  int64_t now = 1000;
+  WebhookOptions options;
+  options.record_interval_seconds = 60;
+  options.now = [&now] { return now; };
+  Webhook webhook(options, decider_, &deployments_);
+  const std::string body = fixture("deployment_create.json");
+  ASSERT_TRUE(webhook.review(body, Mode::kValidate));
+  EXPECT_EQ(deployments_.rows.size(), 3u);
+  now += 59;
+  ASSERT_TRUE(webhook.review(body, Mode::kValidate));
+  EXPECT_EQ(deployments_.rows.size(), 3u);  // nothing new to say
+  decider_.allow(kWeb, kMigrateDigest);     // the tag moved
+  ASSERT_TRUE(webhook.review(body, Mode::kValidate));
+  ASSERT_EQ(deployments_.rows.size(), 4u);
+  EXPECT_EQ(deployments_.rows.back().image, kWeb);
+  EXPECT_EQ(deployments_.rows.back().digest, kMigrateDigest);
+  now += 1;  // the interval is over for the other two
+  ASSERT_TRUE(webhook.review(body, Mode::kValidate));
+  EXPECT_EQ(deployments_.rows.size(), 6u);
+  EXPECT_EQ(deployments_.rows.back().last_admitted, 1060);
+}
+
 TEST_F(WebhookTest, DeniesWithEachDeniedImageAndItsReasons) {
   decider_.deny(kMigrate, {"CVE-2024-3094 in xz-utils: critical, fix available (block)",
                            "decided by policy project:shop@2"});

@@ -379,9 +379,10 @@ int serve(const ServeFlags& flags) {
   }
   (*management)->register_routes(router);
   // The Kubernetes admission webhook (/admission/validate, /admission/mutate) when enabled.
-  admission::RegistryDecider admission_decider(
-      {config->admission.registry_hosts, config->admission.allow_foreign_images}, **metadata,
-      **metadata);
+  admission::RegistryDeciderOptions decider_options;
+  decider_options.registry_hosts = config->admission.registry_hosts;
+  decider_options.allow_foreign_images = config->admission.allow_foreign_images;
+  admission::RegistryDecider admission_decider(decider_options, **metadata, **metadata);
   std::optional<admission::Webhook> admission_webhook;
   if (config->admission.enabled) {
     admission::WebhookOptions webhook_options;
