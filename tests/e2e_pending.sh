@@ -62,6 +62,17 @@ check "production default: a pending image is refused" wait_for \
   "/api/v1/repositories/prod/app/manifests/$PROD/policy" '.pending == true and .quarantined == true'
 guest_get prod/app v1
 check "... a guest's pull gets 403 DENIED" error_is 403 DENIED
+# A scanner pulls with a token issued for pull only (as skopeo asks): its own rights count.
+api admin POST /api/v1/projects/prod/robots '{"name":"scanner","expires":"1d","kind":"generic","rules":[{"repository":"prod/*","actions":["pull","scan"]}]}'
+check "a scanner robot for prod" status_is 201
+SCANNER="robot\$prod+scanner:$(jq -r .secret "$T/resp.body")"
+STOKEN=$(token_get "$SCANNER" "repository:prod/app:pull") || die "scanner token"
+check "... its token carries pull only" equals "$(claims_of "$STOKEN" | jq -c '[.access[].actions[]]')" '["pull"]'
+breq "$STOKEN" GET /v2/prod/app/manifests/v1 -H 'Accept: application/vnd.oci.image.manifest.v1+json'
+check "... and still pulls the held image (who may scan it may pull it)" status_is 200
+GTOKEN=$(token_get "$GUEST" "repository:prod/app:pull") || die "guest token"
+breq "$GTOKEN" GET /v2/prod/app/manifests/v1 -H 'Accept: application/vnd.oci.image.manifest.v1+json'
+check "a guest's pull-scoped token does not" error_is 403 DENIED
 
 check "pending: allow" set_policy dev $'version: 1\npending: allow\n'
 allowed() { guest_get dev/app v1; [[ $STATUS == 200 ]]; }

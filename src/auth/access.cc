@@ -420,6 +420,23 @@ AccessOutcome AccessService::decide_for(const AccessRequest& request, Entry& e,
   return *judge_cached_grant(request, e);
 }
 
+bool AccessService::principal_may(const AccessRequest& request, const AuthTime& now) {
+  const Need& need = request.need;
+  if (need.kind != Need::Kind::kRepository) return false;
+  bool fresh = false;
+  auto entry = identify(request, now, &fresh);
+  if (!entry) return false;
+  auto known = facts((*entry)->principal, need.repository, /*create_for_push=*/false);
+  if (!known) return false;
+  const AccessContext context =
+      known->context(need.repository, now.unix_seconds, request.client_address);
+  const Decision decision = authorize((*entry)->principal, context, need.actions);
+  for (Action action : need.actions.actions()) {
+    if (!decision.granted.contains(action)) return false;
+  }
+  return true;
+}
+
 tl::expected<TokenGrant, AccessOutcome> AccessService::grant_token(const TokenRequest& request,
                                                                    const AuthTime& now) {
   if (!request.service.empty() && request.service != options_.service) {

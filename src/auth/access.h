@@ -165,6 +165,13 @@ class AccessService {
                                                                 std::string_view state,
                                                                 const AuthTime& now);
 
+  // Whether the principal behind `request`'s credentials may do every action of its (repository)
+  // need by its own rights now: for a Bearer token regardless of the scope the token was issued
+  // for — the token still proves who is asking. The pull gate asks this of the puller of a
+  // quarantined image (who may scan it may pull it), whose token was issued for pull only.
+  // Never challenges, records nothing. Blocking.
+  bool principal_may(const AccessRequest& request, const AuthTime& now);
+
   // Drops every cached decision (tests, and callers that know identities changed).
   void clear_cache();
 

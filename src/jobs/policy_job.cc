@@ -313,8 +313,7 @@ Result<uint64_t> PolicyEnforcer::requeue_if_changed(metadata::JobStore& jobs,
                                                     const std::function<void()>& queued) {
   std::lock_guard lock(generation_mu_);
   BULWARK_ASSIGN_OR_RETURN(int64_t generation, stores_.policies.policy_generation());
-  const bool first = !generation_.has_value();
-  const bool moved = !first && *generation_ != generation;
+  const bool moved = !generation_.has_value() || *generation_ != generation;
   generation_ = generation;
   if (!moved) return uint64_t{0};
   BULWARK_ASSIGN_OR_RETURN(uint64_t total, queue_all(jobs, "", queued));

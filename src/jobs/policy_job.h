@@ -81,8 +81,9 @@ class PolicyEnforcer {
   Result<uint64_t> queue_all(metadata::JobStore& jobs, std::string_view prefix,
                              const std::function<void()>& queued = {});
 
-  // When any policy document changed since the last call (the first call only remembers the
-  // generation), queues every stored image. Returns how many were queued.
+  // When any policy document changed since the last call, queues every stored image; the first
+  // call always does (documents may have changed while no server watched: `bulwark admin
+  // policy` works offline). Returns how many were queued.
   Result<uint64_t> requeue_if_changed(metadata::JobStore& jobs,
                                       const std::function<void()>& queued = {});
 

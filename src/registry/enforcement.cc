@@ -106,7 +106,7 @@ http::Task<std::optional<http::Response>> enforce_pull(Context& ctx, const http:
   std::string_view why;
   if (pusher && !request.user.empty() && *pusher == request.user) {
     why = "quarantined image pulled by its pusher";
-  } else if (co_await may(ctx, request, name, auth::Action::kScan, /*record_refusal=*/false)) {
+  } else if (co_await principal_may(ctx, request, name, auth::Action::kScan)) {
     why = "quarantined image pulled by a caller who may scan it";
   }
   if (!why.empty()) {

@@ -168,6 +168,17 @@ http::Task<bool> may(Context& ctx, const http::Request& request, std::string_vie
   co_return outcome.allowed();
 }
 
+http::Task<bool> principal_may(Context& ctx, const http::Request& request,
+                               std::string_view repository, auth::ActionSet actions) {
+  auth::Need need{auth::Need::Kind::kRepository, std::string(repository), actions};
+  auth::Credentials credentials = auth::parse_authorization(request.headers.get("Authorization"));
+  const std::string ip = client_ip(request.remote);
+  const std::string realm = realm_for(ctx, request);
+  auth::AccessRequest access{credentials, ip, need, realm};
+  co_return co_await blocking(
+      [&] { return ctx.access.principal_may(access, auth::AuthTime::current()); });
+}
+
 http::Task<bool> PullableRepositories::contains(const std::string& repository) {
   auto known = known_.find(repository);
   if (known == known_.end()) {

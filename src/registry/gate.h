@@ -44,6 +44,12 @@ void add_guarded(http::Router& router, Context& ctx, std::string method, std::st
 http::Task<bool> may(Context& ctx, const http::Request& request, std::string_view repository,
                      auth::ActionSet actions, bool record_refusal = true);
 
+// Whether the principal behind `request`'s credentials may do `actions` on `repository` by its
+// own rights, whatever scope its Bearer token was issued for (AccessService::principal_may).
+// Never challenges; records nothing.
+http::Task<bool> principal_may(Context& ctx, const http::Request& request,
+                               std::string_view repository, auth::ActionSet actions);
+
 // Filters search results by what the caller may pull: asks may() once per repository (without
 // recording refusals) and remembers the answer. One per request; not thread-safe.
 class PullableRepositories {
