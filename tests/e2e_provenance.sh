@@ -114,6 +114,13 @@ check "bulwark attest a CycloneDX SBOM with k1" \
   bw_ok attest --key "$T/k1.key" --predicate "$T/bom.json" --type cyclonedx --plain-http "$HOST/prod/app@$DIGEST"
 check "the attestation type becomes verified" wait_for "$P" \
   '.status == "verified" and (.attestationTypes[0] | .predicateType == "https://cyclonedx.org/bom" and .verified == true)'
+printf '{"buildType":"https://example.com/build","builder":{"id":"https://example.com/ci"}}' >"$T/slsa.json"
+check "bulwark attest a SLSA provenance (a type the rule does not report) with k1" \
+  bw_ok attest --key "$T/k1.key" --predicate "$T/slsa.json" --type slsaprovenance --plain-http "$HOST/prod/app@$DIGEST"
+# Two copies: the .att layer and the Sigstore bundle referrer (attest's default layout, both).
+check "it is verified too (policies may require it), signed by k1, and not reported as a rule type" \
+  wait_for "$P" "([.attestations[] | select(.predicateType == \"https://slsa.dev/provenance/v0.2\" and .verified and .signer == \"$K1_ID\")] | length) == 2
+   and (.attestationTypes | length) == 1"
 
 # ---- another trust configuration: recomputed without a push --------------------------------------
 stop_registry

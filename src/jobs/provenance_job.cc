@@ -78,21 +78,33 @@ Result<metadata::ProvenanceRecord> ProvenanceVerifier::verify_and_store(
     detail = trust::verification_to_json(result);
     record.verified = result.signed_verified();
     record.reason = std::string(trust::reason_name(result.signature_reason()));
-    // Each attestation type the rule reports: verified when one attestation of it verifies.
+    // Each attestation type the rule reports: verified when one attestation of it verifies. The
+    // other types found are verified too (under their declared type), so that a policy may
+    // require a type the rule does not report (policy/provenance.h).
     boost::json::array attestations;
     boost::json::array attested;
-    if (rule != nullptr && !rule->attestations.empty()) {
+    if (rule != nullptr) {
       const trust::FoundSignatures candidates = attestations_only(found);
-      for (const std::string& type : rule->attestations) {
+      std::vector<std::string> types = rule->attestations;
+      for (const trust::FoundSignature& s : candidates.signatures) {
+        if (!s.predicate_type.empty() &&
+            std::find(types.begin(), types.end(), s.predicate_type) == types.end()) {
+          types.push_back(s.predicate_type);
+        }
+      }
+      for (size_t i = 0; i < types.size(); ++i) {
+        const std::string& type = types[i];
         trust::ImageVerification typed =
             trust::verify_image(candidates, repository, digest, image_trust, type);
-        boost::json::object summary{{"predicateType", type}, {"verified", typed.attested(type)}};
-        if (!typed.attested(type)) {
-          summary["reason"] = typed.attestations.empty()
-                                  ? trust::reason_name(trust::Reason::kNoSignature)
-                                  : trust::reason_name(typed.attestations.front().verdict.reason);
+        if (i < rule->attestations.size()) {
+          boost::json::object summary{{"predicateType", type}, {"verified", typed.attested(type)}};
+          if (!typed.attested(type)) {
+            summary["reason"] = typed.attestations.empty()
+                                    ? trust::reason_name(trust::Reason::kNoSignature)
+                                    : trust::reason_name(typed.attestations.front().verdict.reason);
+          }
+          attested.push_back(std::move(summary));
         }
-        attested.push_back(std::move(summary));
         boost::json::object typed_json = trust::verification_to_json(typed);
         for (const auto& item : typed_json["attestations"].as_array()) attestations.push_back(item);
       }

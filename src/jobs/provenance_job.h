@@ -1,8 +1,9 @@
 // ProvenanceVerifier: the signature and attestation status of stored images (issue 6). For an
 // image it finds the signatures attached to it in its repository (cosign's .sig/.att tags, OCI
 // 1.1 referrers: Sigstore bundles and Notation signatures), picks the first trust rule matching
-// the repository (provenance_config.h), verifies the signatures and each attestation type the
-// rule reports, and stores the outcome (metadata/provenance_store.h) with the fingerprint of the
+// the repository (provenance_config.h), verifies the signatures, each attestation type the rule
+// reports and every other attestation found (under its declared type, for policies that require
+// it), and stores the outcome (metadata/provenance_store.h) with the fingerprint of the
 // trust configuration it was made under.
 //
 // When it runs: the "provenance" job, queued with every pushed image (and index), for the image
