@@ -153,7 +153,8 @@ no_upload_to_prod() {
     echo "a blob was uploaded to prod/app"; return 1
   fi
 }
-uploads_logged() { grep -F '"msg":"request"' "$REG_LOG" | grep -qF '/v2/staging/app/blobs/uploads'; }
+# Not grep -q: under pipefail an early exit would fail the pipeline with SIGPIPE on a long log.
+uploads_logged() { grep -F '"msg":"request"' "$REG_LOG" | grep -F '/v2/staging/app/blobs/uploads' >/dev/null; }
 check "the access log does record blob uploads (staging's)" uploads_logged
 check "... mounted: no blob upload to prod/app happened" no_upload_to_prod
 check "... and the promotion did happen in that window" run_ok grep -qF '"msg":"image promoted"' <(tail -n +"$((from + 1))" "$REG_LOG")
