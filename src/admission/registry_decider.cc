@@ -117,28 +117,33 @@ std::optional<ImageVerdict> RegistryDecider::cached(const std::string& image, in
   if (options_.cache_millis <= 0) return std::nullopt;
   std::lock_guard lock(cache_mu_);
   auto it = cache_.find(image);
-  if (it == cache_.end() || it->second.expires <= now) return std::nullopt;
+  if (it == cache_.end() || it->second.expires <= now ||
+      it->second.generation != enforcement_.enforcement_generation()) {
+    return std::nullopt;
+  }
   return it->second.verdict;
 }
 
-void RegistryDecider::remember(const ImageVerdict& verdict, int64_t now) {
+void RegistryDecider::remember(const ImageVerdict& verdict, int64_t now, uint64_t generation) {
   if (options_.cache_millis <= 0) return;
   std::lock_guard lock(cache_mu_);
   if (cache_.size() >= kMaxCacheEntries) cache_.clear();
-  cache_[verdict.image] = CacheEntry{verdict, now + options_.cache_millis};
+  cache_[verdict.image] = CacheEntry{verdict, now + options_.cache_millis, generation};
 }
 
 Result<ImageVerdict> RegistryDecider::decide(const ImageRequest& request) {
   const int64_t now = options_.now_millis();
   if (auto hit = cached(request.image, now)) return std::move(*hit);
+  const uint64_t generation = enforcement_.enforcement_generation();
   auto verdict = decide_uncached(request);
-  if (verdict) remember(*verdict, now);
+  if (verdict) remember(*verdict, now, generation);
   return verdict;
 }
 
 std::vector<Result<ImageVerdict>> RegistryDecider::decide_all(
     const std::vector<ImageRequest>& requests) {
   const int64_t now = options_.now_millis();
+  const uint64_t generation = enforcement_.enforcement_generation();
   std::vector<Result<ImageVerdict>> out;
   out.reserve(requests.size());
   std::map<std::string, size_t, std::less<>> by_image;  // image -> index of its first verdict
@@ -171,7 +176,7 @@ std::vector<Result<ImageVerdict>> RegistryDecider::decide_all(
       continue;
     }
     out.push_back(decide_new(request));
-    if (out.back()) remember(*out.back(), now);
+    if (out.back()) remember(*out.back(), now, generation);
   }
   return out;
 }

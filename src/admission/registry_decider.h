@@ -7,8 +7,10 @@
 // and tags this registry does not hold are denied. Store failures are errors.
 //
 // Verdicts are reused for `cache_millis` per image reference (warm admission answers without a
-// database read: kube-apiserver sends the same images again and again), so a quarantine, a new
-// decision or a moved tag takes effect within that time — as in the registry's pull gate.
+// database read: kube-apiserver sends the same images again and again), and only while the
+// EnforcementStore's generation stays the one they were decided under: a quarantine or decision
+// written by this process applies at once, a moved tag (or a change by another process) within
+// that time — as in the registry's pull gate.
 // Failures are never cached.
 //
 // Thread-safety: decide() and decide_all() are thread-safe (the stores are; the cache has its
@@ -62,7 +64,7 @@ class RegistryDecider final : public ImageDecider {
   // resolve() and evaluate() for one image string, through the cache.
   Result<ImageVerdict> decide_uncached(const ImageRequest& request);
   std::optional<ImageVerdict> cached(const std::string& image, int64_t now);
-  void remember(const ImageVerdict& verdict, int64_t now);
+  void remember(const ImageVerdict& verdict, int64_t now, uint64_t generation);
   // Fills allowed and reasons of `verdict` (repository and digest set) from the stored status.
   Result<void> evaluate(ImageVerdict& verdict);
   bool ours(std::string_view host) const;
@@ -74,6 +76,7 @@ class RegistryDecider final : public ImageDecider {
   struct CacheEntry {
     ImageVerdict verdict;
     int64_t expires = 0;
+    uint64_t generation = 0;  // the EnforcementStore's, read before deciding
   };
   static constexpr size_t kMaxCacheEntries = 65536;  // cleared when full
   std::mutex cache_mu_;

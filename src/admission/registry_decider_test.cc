@@ -224,8 +224,11 @@ TEST_F(RegistryDeciderTest, VerdictsAreReusedForTheCacheTimeOnly) {
   RegistryDecider cached(options, *store_, *store_);
   const ImageRequest web = request(kHost + "/shop/web:1");
   ASSERT_TRUE(cached.decide(web)->allowed);
-  // An operator quarantines it: a warm answer may lag by the cache time...
-  ASSERT_TRUE(*store_->add_manual_quarantine({"shop/web", d.str(), "incident 7", "bob", 1}));
+  // An operator quarantines it from another process (`bulwark admin`, another node): a warm
+  // answer may lag by the cache time...
+  auto other = metadata::SqliteMetadataStore::open(dir_.file("metadata.sqlite"));
+  ASSERT_TRUE(other) << other.error().message;
+  ASSERT_TRUE(*(*other)->add_manual_quarantine({"shop/web", d.str(), "incident 7", "bob", 1}));
   now += 999;
   EXPECT_TRUE(cached.decide(web)->allowed);
   EXPECT_TRUE((*cached.decide_all({web}).front()).allowed);
@@ -235,6 +238,25 @@ TEST_F(RegistryDeciderTest, VerdictsAreReusedForTheCacheTimeOnly) {
   ASSERT_TRUE(v[0]);
   EXPECT_FALSE(v[0]->allowed);
   EXPECT_THAT(v[0]->reasons, ElementsAre("quarantined by bob: incident 7"));
+}
+
+TEST_F(RegistryDeciderTest, AQuarantineThroughThisStoreAppliesAtOnce) {
+  Digest d = push("shop/web", "1", "w");
+  decide("shop/web", d, "allow");
+  int64_t now = 5000;
+  RegistryDeciderOptions options;
+  options.registry_hosts = {kHost};
+  options.cache_millis = 60000;
+  options.now_millis = [&now] { return now; };
+  RegistryDecider cached(options, *store_, *store_);
+  const ImageRequest web = request(kHost + "/shop/web:1");
+  ASSERT_TRUE(cached.decide(web)->allowed);
+  ASSERT_TRUE(*store_->add_manual_quarantine({"shop/web", d.str(), "incident 8", "bob", 1}));
+  auto denied = cached.decide(web);  // the clock has not moved
+  ASSERT_TRUE(denied);
+  EXPECT_FALSE(denied->allowed);
+  ASSERT_TRUE(*store_->release_manual_quarantine("shop/web", d.str()));
+  EXPECT_TRUE(cached.decide(web)->allowed);
 }
 
 TEST_F(RegistryDeciderTest, FailuresAreNotCached) {

@@ -40,6 +40,12 @@ struct ManualQuarantine {
 class EnforcementStore {
  public:
   virtual ~EnforcementStore() = default;
+  // A number that changes after every decision or manual quarantine this store object wrote.
+  // Cheap and non-blocking (callable from I/O threads): caches of gate answers compare it, so a
+  // quarantine ordered through this process applies to the next request. Changes made by other
+  // processes are not seen here; those caches also bound entry age.
+  virtual uint64_t enforcement_generation() const = 0;
+
   // Who pushed the manifest first (ManifestPut::pusher; "" when unknown or the manifest is gone).
   virtual Result<std::string> manifest_pusher(std::string_view repository,
                                               std::string_view digest) = 0;

@@ -35,8 +35,9 @@ class UploadLocks {
 };
 
 // The pull gate's recent answers per repository@digest: an image's status for
-// RegistryOptions::gate_cache_millis, and "not an image" (content-addressed, so for good) until
-// evicted. Bounded; thread-safe.
+// RegistryOptions::gate_cache_millis, and "not an image" (content-addressed) until evicted; any
+// answer only while the EnforcementStore's generation is the one it was read under (a decision or
+// quarantine written by this process applies to the next pull). Bounded; thread-safe.
 class GateCache {
  public:
   struct Entry {
@@ -44,8 +45,9 @@ class GateCache {
     std::optional<std::string> refusal;  // the reason pulls are refused (quarantined)
     std::optional<int64_t> wait_seconds;  // pending under `pending: {wait: N}`
     int64_t expires_ms = 0;             // for gated entries
+    uint64_t generation = 0;            // EnforcementStore::enforcement_generation() read before
   };
-  std::optional<Entry> get(const std::string& key, int64_t now_ms);
+  std::optional<Entry> get(const std::string& key, int64_t now_ms, uint64_t generation);
   void put(const std::string& key, Entry entry);
   void erase(const std::string& key);
 

@@ -15,9 +15,10 @@ namespace {
 constexpr std::chrono::milliseconds kPendingPoll{250};
 
 // Manifests that are not images (signatures, SBOMs, artifacts): never gated.
-GateCache::Entry ungated() {
+GateCache::Entry ungated(uint64_t generation) {
   GateCache::Entry entry;
   entry.gated = false;
+  entry.generation = generation;
   return entry;
 }
 
@@ -26,6 +27,9 @@ GateCache::Entry ungated() {
 Result<GateCache::Entry> read_entry(Context& ctx, const std::string& name,
                                     const std::string& digest) {
   metadata::EnforcementStore& store = *ctx.options.enforcement;
+  // Read first: a write racing with this read moves it again, so the entry is never trusted
+  // past a change it may have missed.
+  const uint64_t generation = store.enforcement_generation();
   BULWARK_ASSIGN_OR_RETURN(auto manual, store.get_manual_quarantine(name, digest));
   BULWARK_ASSIGN_OR_RETURN(auto decision, store.get_image_policy(name, digest));
   const int64_t now = unix_seconds();
@@ -35,12 +39,13 @@ Result<GateCache::Entry> read_entry(Context& ctx, const std::string& name,
   }();
   if ((!decision || expired) && ctx.options.evaluate_policy) {
     BULWARK_ASSIGN_OR_RETURN(auto fresh, ctx.options.evaluate_policy(name, digest));
-    if (!fresh && !manual) return ungated();
+    if (!fresh && !manual) return ungated(generation);  // not an image
     if (fresh) decision = std::move(fresh);
   }
-  if (!decision && !manual) return ungated();
+  if (!decision && !manual) return ungated(generation);
   const policy::ImageStatus status = policy::image_status(decision, manual);
   GateCache::Entry entry;
+  entry.generation = generation;
   if (status.quarantined) entry.refusal = policy::status_message(status);
   if (status.pending && status.quarantined) entry.wait_seconds = status.wait_seconds;
   entry.expires_ms = unix_millis() + ctx.options.gate_cache_millis;
@@ -51,7 +56,10 @@ http::Task<Result<GateCache::Entry>> entry_for(Context& ctx, const std::string& 
                                                const std::string& name, const std::string& digest,
                                                bool use_cache) {
   if (use_cache) {
-    if (auto hit = ctx.gate_cache.get(key, unix_millis())) co_return std::move(*hit);
+    if (auto hit = ctx.gate_cache.get(key, unix_millis(),
+                                      ctx.options.enforcement->enforcement_generation())) {
+      co_return std::move(*hit);
+    }
   }
   auto entry = co_await blocking([&] { return read_entry(ctx, name, digest); });
   if (entry) ctx.gate_cache.put(key, *entry);
@@ -60,11 +68,13 @@ http::Task<Result<GateCache::Entry>> entry_for(Context& ctx, const std::string& 
 
 }  // namespace
 
-std::optional<GateCache::Entry> GateCache::get(const std::string& key, int64_t now_ms) {
+std::optional<GateCache::Entry> GateCache::get(const std::string& key, int64_t now_ms,
+                                               uint64_t generation) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(key);
   if (it == entries_.end()) return std::nullopt;
-  if (it->second.gated && it->second.expires_ms <= now_ms) {
+  if (it->second.generation != generation ||
+      (it->second.gated && it->second.expires_ms <= now_ms)) {
     entries_.erase(it);
     return std::nullopt;
   }

@@ -103,7 +103,7 @@ Result<std::vector<std::string>> SqliteMetadataStore::parent_indexes(std::string
 }
 
 Result<bool> SqliteMetadataStore::put_image_policy(const ImagePolicyRecord& record) {
-  return with_writer([&](sqlite::Db& db) -> Result<bool> {
+  auto written = with_writer([&](sqlite::Db& db) -> Result<bool> {
     BULWARK_ASSIGN_OR_RETURN(auto repository_id,
                              manifest_repository_id(db, record.repository, record.digest));
     if (!repository_id) return false;
@@ -119,6 +119,8 @@ Result<bool> SqliteMetadataStore::put_image_policy(const ImagePolicyRecord& reco
     BULWARK_TRY_VOID(upsert.bind(record.evaluated_at).run());
     return true;
   });
+  if (written && *written) enforcement_generation_.fetch_add(1, std::memory_order_acq_rel);
+  return written;
 }
 
 Result<std::optional<ImagePolicyRecord>> SqliteMetadataStore::get_image_policy(
@@ -144,7 +146,7 @@ Result<std::optional<ImagePolicyRecord>> SqliteMetadataStore::get_image_policy(
 }
 
 Result<bool> SqliteMetadataStore::add_manual_quarantine(const ManualQuarantine& quarantine) {
-  return with_writer([&](sqlite::Db& db) -> Result<bool> {
+  auto written = with_writer([&](sqlite::Db& db) -> Result<bool> {
     BULWARK_ASSIGN_OR_RETURN(auto repository_id,
                              manifest_repository_id(db, quarantine.repository, quarantine.digest));
     if (!repository_id) return false;
@@ -158,11 +160,13 @@ Result<bool> SqliteMetadataStore::add_manual_quarantine(const ManualQuarantine& 
     BULWARK_TRY_VOID(upsert.bind(quarantine.actor).bind(quarantine.created_at).run());
     return true;
   });
+  if (written && *written) enforcement_generation_.fetch_add(1, std::memory_order_acq_rel);
+  return written;
 }
 
 Result<bool> SqliteMetadataStore::release_manual_quarantine(std::string_view repository,
                                                             std::string_view digest) {
-  return with_writer([&](sqlite::Db& db) -> Result<bool> {
+  auto written = with_writer([&](sqlite::Db& db) -> Result<bool> {
     BULWARK_ASSIGN_OR_RETURN(
         sqlite::Stmt remove,
         db.prepare("DELETE FROM manual_quarantine WHERE manifest_digest = ? AND repository_id = "
@@ -170,6 +174,8 @@ Result<bool> SqliteMetadataStore::release_manual_quarantine(std::string_view rep
     BULWARK_TRY_VOID(remove.bind(digest).bind(repository).run());
     return db.changes() > 0;
   });
+  if (written && *written) enforcement_generation_.fetch_add(1, std::memory_order_acq_rel);
+  return written;
 }
 
 Result<std::optional<ManualQuarantine>> SqliteMetadataStore::get_manual_quarantine(

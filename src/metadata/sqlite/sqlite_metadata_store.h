@@ -14,6 +14,7 @@
 // thanks to WAL, for the writer. Other processes may share the file (busy timeout applies).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -199,6 +200,9 @@ class SqliteMetadataStore final : public MetadataStore,
   Result<std::vector<Deployment>> deployments_of(std::string_view digest) override;
 
   // EnforcementStore (sqlite_enforcement.cc)
+  uint64_t enforcement_generation() const override {
+    return enforcement_generation_.load(std::memory_order_acquire);
+  }
   Result<std::string> manifest_pusher(std::string_view repository,
                                       std::string_view digest) override;
   Result<std::vector<ImageRef>> list_images(std::string_view prefix, std::string& cursor,
@@ -238,6 +242,7 @@ class SqliteMetadataStore final : public MetadataStore,
   int migrations_applied_ = 0;
 
   std::unique_ptr<SharedCounter> identity_generation_;
+  std::atomic<uint64_t> enforcement_generation_{0};  // advanced after enforcement writes
 
   std::mutex write_mu_;
   std::unique_ptr<sqlite::Db> writer_;  // guarded by write_mu_
