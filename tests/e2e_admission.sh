@@ -194,4 +194,12 @@ check "GET /admission/validate is not allowed" status_is 405
 req GET /v2/
 check "the server is still up" status_is 200
 
+# Denials are audit events (queued: poll the export briefly).
+EXPORT=$T/audit.jsonl
+denial_audited() {
+  "$BULWARK_BIN" audit export --data "$DATA" >"$EXPORT" 2>"$T/export.err" || { cat "$T/export.err"; return 1; }
+  has_event '.action == "admission.deny" and .outcome == "denied" and (.actor | startswith("admission:")) and (.reason | contains("incident 42"))'
+}
+check "a denied review is in the audit trail with the workload and the reasons" eventually denial_audited
+
 finish

@@ -7,6 +7,7 @@
 #include "admission/review.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/strings.h"
 #include "registry/respond.h"
 
 namespace bulwark::admission {
@@ -18,15 +19,6 @@ http::Response text_response(int status, std::string text) {
   r.headers.set("Content-Type", "text/plain; charset=utf-8");
   r.body = std::move(text) + "\n";
   return r;
-}
-
-std::string joined(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const std::string& part : parts) {
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
 }
 
 bool records_deployment(const AdmissionRequest& request) {
@@ -91,6 +83,7 @@ Result<std::string> Webhook::review(std::string_view body, Mode mode) {
   std::vector<std::string> denials;
   std::vector<metadata::Deployment> admitted;
   std::set<std::string, std::less<>> reported;  // one message per distinct image
+  bool fail_open_used = false;
   for (size_t i = 0; i < request.images.size() && i < verdicts.size(); ++i) {
     const ContainerImage& container = request.images[i];
     const Result<ImageVerdict>& verdict = verdicts[i];
@@ -98,6 +91,7 @@ Result<std::string> Webhook::review(std::string_view body, Mode mode) {
     if (!verdict) {
       if (!first) continue;
       if (options_.fail_open) {
+        fail_open_used = true;
         response.warnings.push_back(container.image + ": not evaluated (" +
                                     verdict.error().message + "); admitted by admission.fail_open");
       } else {
@@ -106,11 +100,11 @@ Result<std::string> Webhook::review(std::string_view body, Mode mode) {
       continue;
     }
     if (!verdict->allowed) {
-      if (first) denials.push_back(container.image + ": " + joined(verdict->reasons, "; "));
+      if (first) denials.push_back(container.image + ": " + join(verdict->reasons, "; "));
       continue;
     }
     if (first && !verdict->reasons.empty()) {
-      response.warnings.push_back(container.image + ": " + joined(verdict->reasons, "; "));
+      response.warnings.push_back(container.image + ": " + join(verdict->reasons, "; "));
     }
     if (verdict->digest.empty()) continue;  // foreign: neither pinned nor recorded
     if (mode == Mode::kMutate && container.image.find('@') == std::string::npos) {
@@ -129,13 +123,20 @@ Result<std::string> Webhook::review(std::string_view body, Mode mode) {
   }
 
   response.allowed = denials.empty();
+  const std::string workload =
+      options_.cluster + "/" + request.namespace_name + "/" + request.workload();
   if (!response.allowed) {
     response.code = 403;
     response.message = std::to_string(denials.size()) + " image" +
                        (denials.size() == 1 ? "" : "s") + " of " + request.workload() +
-                       " denied by Bulwark: " + joined(denials, " | ");
+                       " denied by Bulwark: " + join(denials, " | ");
     response.patch.clear();
-  } else if (mode == Mode::kValidate && deployments_ != nullptr && records_deployment(request)) {
+    if (options_.on_refusal) options_.on_refusal("admission.deny", workload, response.message);
+  } else if (fail_open_used && options_.on_refusal) {
+    options_.on_refusal("admission.fail_open", workload, join(response.warnings, " | "));
+  }
+  if (response.allowed && mode == Mode::kValidate && deployments_ != nullptr &&
+      records_deployment(request)) {
     record(admitted, request.workload());
   }
   return admission_response_json(response);

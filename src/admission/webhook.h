@@ -19,7 +19,8 @@
 // When an image cannot be decided (a store failure) the review is allowed if `fail_open`, with
 // a warning, else denied with the error. Bad JSON or a shape that is not an AdmissionReview v1
 // of a known pod-carrying kind is a 400 with a text body. Kinds without a pod spec are allowed
-// with a message.
+// with a message. Denials (and fail-open admissions) are reported to `on_refusal` (the server
+// records them in the audit trail).
 //
 // No registry credentials are asked for: the kube-apiserver reaches the webhook over TLS and
 // answers only say what policy decided about images. Authenticating the apiserver with a client
@@ -53,6 +54,13 @@ struct WebhookOptions {
   size_t max_body_bytes = size_t{6} << 20;
   std::function<int64_t()> now;  // unix seconds; default: the system clock
   int64_t record_interval_seconds = 60;
+  // Told of every denied review ("admission.deny") and of every review admitted only because
+  // `fail_open` ("admission.fail_open"), with the workload ("<cluster>/<namespace>/<Kind>/<name>")
+  // and the message naming each image and why: the audit trail's copy of the decision. Admitted
+  // reviews are recorded as deployments instead. May be empty; must not block.
+  std::function<void(std::string_view action, const std::string& workload,
+                     const std::string& message)>
+      on_refusal;
 };
 
 enum class Mode { kValidate, kMutate };

@@ -100,6 +100,10 @@ class WebhookTest : public testing::Test {
     options.cluster = "prod-eu";
     options.fail_open = fail_open;
     options.now = [] { return int64_t{1700000000}; };
+    options.on_refusal = [this](std::string_view action, const std::string& workload,
+                                const std::string& message) {
+      refusals_.push_back(std::string(action) + " " + workload + ": " + message);
+    };
     Webhook webhook(options, decider_, &deployments_);
     auto r = webhook.review(body, mode);
     if (!r) throw std::runtime_error(r.error().message);
@@ -119,6 +123,7 @@ class WebhookTest : public testing::Test {
 
   TableDecider decider_;
   MemoryDeployments deployments_;
+  std::vector<std::string> refusals_;  // what on_refusal was told
 };
 
 TEST_F(WebhookTest, AllowsWhenEveryImageIsAllowedAndRecordsThem) {
@@ -177,6 +182,9 @@ TEST_F(WebhookTest, DeniesWithEachDeniedImageAndItsReasons) {
                                             "(block); decided by policy project:shop@2"));
   EXPECT_THAT(message, testing::Not(HasSubstr(kWeb)));  // allowed images are not listed
   EXPECT_THAT(deployments_.rows, IsEmpty());           // nothing runs, nothing is recorded
+  // The audit trail is told: which workload, and the same message.
+  ASSERT_EQ(refusals_.size(), 1u);
+  EXPECT_EQ(refusals_[0], "admission.deny prod-eu/shop/Deployment/web: " + message);
 }
 
 TEST_F(WebhookTest, EveryDeniedImageIsListed) {
@@ -247,6 +255,8 @@ TEST_F(WebhookTest, FailOpenAdmitsWithAWarning) {
   EXPECT_THAT(warnings(r), ElementsAre(kReg + "/data/postgres:16: not evaluated (database is "
                                               "locked); admitted by admission.fail_open"));
   EXPECT_THAT(deployments_.rows, IsEmpty());  // neither image has a known digest
+  ASSERT_EQ(refusals_.size(), 1u);
+  EXPECT_THAT(refusals_[0], testing::StartsWith("admission.fail_open prod-eu/"));
 }
 
 TEST_F(WebhookTest, DryRunsAndDeletesRecordNothing) {

@@ -388,6 +388,17 @@ int serve(const ServeFlags& flags) {
     admission::WebhookOptions webhook_options;
     webhook_options.cluster = config->admission.cluster;
     webhook_options.fail_open = config->admission.fail_open;
+    // Denials (and fail-open admissions) reach the audit trail, queued: never block a review.
+    webhook_options.on_refusal = [&audit_writer](std::string_view action,
+                                                 const std::string& workload,
+                                                 const std::string& message) {
+      audit::Event event;
+      event.actor = "admission:" + workload;
+      event.action = std::string(action);
+      event.outcome = action == "admission.deny" ? audit::Outcome::kDenied : audit::Outcome::kAllowed;
+      event.reason = message;
+      audit_writer.submit(std::move(event));
+    };
     admission_webhook.emplace(webhook_options, admission_decider, metadata->get());
     admission_webhook->register_routes(router);
   }
