@@ -193,24 +193,31 @@ AdminService::AdminService(metadata::IdentityStore& store, auth::Authenticator& 
       audit_(std::move(audit)),
       options_(std::move(options)) {}
 
+void record_admin_event(const AuditRecorder& audit, const Actor& actor, std::string action,
+                        std::string repository, std::string reason, const AdminError* error) {
+  audit::Event event;
+  event.actor = actor.principal.name.empty() ? "anonymous" : actor.principal.name;
+  event.client_address = actor.client_address;
+  event.action = std::move(action);
+  event.resource.repository = std::move(repository);
+  event.outcome = error == nullptr ? audit::Outcome::kAllowed
+                  : error->denied  ? audit::Outcome::kDenied
+                                   : audit::Outcome::kError;
+  event.reason = std::move(reason);
+  if (error != nullptr) event.reason += "; " + error->error.message;
+  const std::string what = event.action;
+  if (auto recorded = audit(std::move(event)); !recorded) {
+    log_event(LogLevel::kError, "audit record failed",
+              {{"action", what}, {"detail", recorded.error().message}});
+  }
+}
+
 template <class T>
 AdminResult<T> AdminService::finish(const Op& op, AdminResult<T> result) {
   const bool refused = !result && result.error().denied;
   if (!op.change && !refused) return result;
-  audit::Event event;
-  event.actor = op.actor.principal.name.empty() ? "anonymous" : op.actor.principal.name;
-  event.client_address = op.actor.client_address;
-  event.action = op.action;
-  event.resource.repository = op.project;
-  event.outcome = result    ? audit::Outcome::kAllowed
-                  : refused ? audit::Outcome::kDenied
-                            : audit::Outcome::kError;
-  event.reason = "targets: " + op.targets;
-  if (!result) event.reason += "; " + result.error().error.message;
-  if (auto recorded = audit_(std::move(event)); !recorded) {
-    log_event(LogLevel::kError, "audit record failed",
-              {{"action", op.action}, {"detail", recorded.error().message}});
-  }
+  record_admin_event(audit_, op.actor, op.action, op.project, "targets: " + op.targets,
+                     result ? nullptr : &result.error());
   return result;
 }
 

@@ -76,6 +76,13 @@ using AdminResult = tl::expected<T, AdminError>;
 // the CLI). Must be thread-safe.
 using AuditRecorder = std::function<Result<void>(audit::Event)>;
 
+// Records the audit event of an administrative operation by `actor` on `repository` (a project
+// name or scope) that ended with `error` (nullptr: allowed): the outcome is allowed, denied (a
+// refusal) or error, and the error's message is appended to `reason`. A recording failure is
+// logged. Shared by the services that change identities and policies.
+void record_admin_event(const AuditRecorder& audit, const Actor& actor, std::string action,
+                        std::string repository, std::string reason, const AdminError* error);
+
 // ---- views (never a hash or secret)
 
 struct UserInfo {

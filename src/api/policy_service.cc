@@ -85,25 +85,15 @@ template <class T>
 AdminResult<T> PolicyService::finish(const Op& op, AdminResult<T> result) {
   const bool refused = !result && result.error().denied;
   if (!op.change && !refused) return result;
-  audit::Event event;
-  event.actor = op.actor.principal.name.empty() ? "anonymous" : op.actor.principal.name;
-  event.client_address = op.actor.client_address;
-  event.action = op.action;
-  event.resource.repository = op.target.project ? *op.target.project : op.target.scope();
-  event.outcome = result    ? audit::Outcome::kAllowed
-                  : refused ? audit::Outcome::kDenied
-                            : audit::Outcome::kError;
-  event.reason = "targets: " + op.target.scope();
+  std::string reason = "targets: " + op.target.scope();
   if constexpr (std::is_same_v<T, PolicyVersion>) {
-    if (result) event.reason += " version " + std::to_string(result->version);
+    if (result) reason += " version " + std::to_string(result->version);
   }
-  if (op.restoring) event.reason += " restoring " + std::to_string(*op.restoring);
-  if (op.change) event.reason += "; comment: " + op.comment;
-  if (!result) event.reason += "; " + result.error().error.message;
-  if (auto recorded = audit_(std::move(event)); !recorded) {
-    log_event(LogLevel::kError, "audit record failed",
-              {{"action", op.action}, {"detail", recorded.error().message}});
-  }
+  if (op.restoring) reason += " restoring " + std::to_string(*op.restoring);
+  if (op.change) reason += "; comment: " + op.comment;
+  record_admin_event(audit_, op.actor, op.action,
+                     op.target.project ? *op.target.project : op.target.scope(), std::move(reason),
+                     result ? nullptr : &result.error());
   return result;
 }
 
