@@ -3,9 +3,10 @@
 #include <gmock/gmock.h>
 
 #include <algorithm>
-#include <ctime>
 #include <set>
 #include <thread>
+
+#include "common/clock.h"
 
 namespace bulwark::metadata {
 namespace {
@@ -48,7 +49,8 @@ TEST_P(PolicyStoreSuite, EmptyStoreHasNoPolicies) {
 }
 
 TEST_P(PolicyStoreSuite, AssignsVersionsAndTimesIgnoringTheGivenOnes) {
-  const int64_t before = static_cast<int64_t>(std::time(nullptr));
+  // The store's clock (std::time may read a coarse clock a tick behind it).
+  const int64_t before = unix_seconds();
   PolicyVersion given = draft(kApp, "version: 1\n", "first");
   given.version = 42;
   given.created_at = 7;
@@ -56,7 +58,7 @@ TEST_P(PolicyStoreSuite, AssignsVersionsAndTimesIgnoringTheGivenOnes) {
   ASSERT_OK(first);
   EXPECT_EQ(first->version, 1);
   EXPECT_GE(first->created_at, before);
-  EXPECT_LE(first->created_at, static_cast<int64_t>(std::time(nullptr)));
+  EXPECT_LE(first->created_at, unix_seconds());
   EXPECT_EQ(first->scope, kApp);
   EXPECT_EQ(first->author, "alice");
   EXPECT_EQ(first->comment, "first");
