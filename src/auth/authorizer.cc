@@ -373,10 +373,6 @@ const std::string* Decision::reason(Action action) const {
   return nullptr;
 }
 
-std::string_view project_of(std::string_view repository) {
-  return repository.substr(0, repository.find('/'));
-}
-
 std::optional<std::string> network_refusal(const Principal& principal,
                                            const AccessContext& context) {
   if (principal.type == PrincipalType::kUser && principal.is_admin) return std::nullopt;

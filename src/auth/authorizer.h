@@ -230,8 +230,7 @@ struct Decision {
   const std::string* reason(Action action) const;
 };
 
-// The project a repository belongs to: its first path component.
-std::string_view project_of(std::string_view repository);
+using metadata::project_of;  // the project a repository belongs to
 
 // Why a request from context.client_address is outside the project's or the robot's allowed
 // networks; nullopt when the address is allowed (or no allow-list applies). System

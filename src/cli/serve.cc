@@ -32,6 +32,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "common/strings.h"
 #include "http/server.h"
 #include "jobs/policy_job.h"
 #include "jobs/promotion.h"
@@ -270,9 +271,7 @@ int serve(const ServeFlags& flags) {
         event.resource = {change.decision.repository, change.decision.digest, ""};
         event.outcome = change.quarantined ? audit::Outcome::kDenied : audit::Outcome::kAllowed;
         event.reason = change.decision.policy;
-        for (size_t i = 0; i < change.reasons.size(); ++i) {
-          event.reason += (i == 0 ? ": " : "; ") + change.reasons[i];
-        }
+        if (!change.reasons.empty()) event.reason += ": " + join(change.reasons, "; ");
         if (auto r = audit_writer.record(std::move(event)); !r) {
           log_event(LogLevel::kError, "audit record failed", {{"detail", r.error().message}});
         }

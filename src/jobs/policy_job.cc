@@ -23,11 +23,6 @@ namespace json = boost::json;
 constexpr size_t kQueuePage = 500;
 constexpr uint64_t kConfigMaxBytes = 4 << 20;
 
-// The project a repository belongs to: its first path component.
-std::string_view project_of(std::string_view repository) {
-  return repository.substr(0, repository.find('/'));
-}
-
 const json::object* object_at(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
   return v != nullptr && v->is_object() ? &v->get_object() : nullptr;
@@ -252,11 +247,11 @@ Result<std::optional<metadata::ImagePolicyRecord>> PolicyEnforcer::evaluate_one(
     if (facts_or.error().code == ErrorCode::kNotFound) return std::optional<metadata::ImagePolicyRecord>();
     return fail(std::move(facts_or.error()));
   }
-  auto effective_or = policy::effective_policy(stores_.policies, stores_.identities,
-                                               project_of(repository));
+  const std::string_view project = metadata::project_of(repository);
+  auto effective_or = policy::effective_policy(stores_.policies, stores_.identities, project);
   if (!effective_or && effective_or.error().code == ErrorCode::kNotFound) {
     // A repository outside any project (an administrator's): development rules.
-    effective_or = policy::effective_policy_in(stores_.policies, project_of(repository),
+    effective_or = policy::effective_policy_in(stores_.policies, project,
                                                metadata::Environment::kDevelopment);
   }
   if (!effective_or) return fail(std::move(effective_or.error()));

@@ -3,6 +3,11 @@
 #include <utility>
 
 namespace bulwark::metadata {
+
+std::string_view project_of(std::string_view repository) {
+  return repository.substr(0, repository.find('/'));
+}
+
 namespace {
 
 // One table per enum: each value and its stable storage name.

@@ -76,6 +76,9 @@ struct RobotAccount {
   NetworkList allowed_networks;
 };
 
+// The project a repository belongs to: its first path component ("team/app/api" -> "team").
+std::string_view project_of(std::string_view repository);
+
 struct Project {
   std::string name;  // unique; the first path component of its repositories
   Visibility visibility = Visibility::kPrivate;
