@@ -184,6 +184,37 @@ check "streamed PATCH: Range 0-2999" header_is Range 0-2999
 req PUT "$(with_query "$(location)" "digest=$BIG")" -H 'Content-Length: 0'
 check "empty final PUT after a streamed PATCH answers 201" status_is 201
 
+# Bodies of several MiB that are not a multiple of the server's 1 MiB read size: they go round
+# its ring of buffers more than once and end on a partial chunk.
+random_file "$T/multi" $((5 * 1024 * 1024 + 123))
+MULTI=$(digest_of "$T/multi")
+req POST "/v2/$REPO/blobs/uploads/"
+req PUT "$(with_query "$(location)" "digest=$MULTI")" -H 'Content-Type: application/octet-stream' --data-binary "@$T/multi"
+check "5 MiB + 123 B in one PUT answers 201" status_is 201
+req GET "/v2/$REPO/blobs/$MULTI"
+check "5 MiB + 123 B in one PUT: the same bytes come back" body_equals_file "$T/multi"
+random_file "$T/multi2" $((7 * 1024 * 1024 + 5))
+MULTI2=$(digest_of "$T/multi2")
+FIRST=$((3 * 1024 * 1024 + 1))
+head -c $FIRST "$T/multi2" >"$T/m1"
+tail -c +$((FIRST + 1)) "$T/multi2" >"$T/m2"
+req POST "/v2/$REPO/blobs/uploads/"
+req PATCH "$(location)" -H 'Content-Type: application/octet-stream' -H "Content-Range: 0-$((FIRST - 1))" --data-binary "@$T/m1"
+check "3 MiB + 1 B PATCH answers 202" status_is 202
+check "3 MiB + 1 B PATCH: Range covers every byte sent" header_is Range "0-$((FIRST - 1))"
+req PUT "$(with_query "$(location)" "digest=$MULTI2")" -H 'Content-Type: application/octet-stream' --data-binary "@$T/m2"
+check "final PUT with the remaining 4 MiB + 4 B answers 201" status_is 201
+req GET "/v2/$REPO/blobs/$MULTI2"
+check "7 MiB + 5 B in two unaligned requests: the same bytes come back" body_equals_file "$T/multi2"
+if bulwark_only "distribution drops the session on a digest mismatch"; then
+  req POST "/v2/$REPO/blobs/uploads/"
+  LOC=$(location)
+  req PUT "$(with_query "$LOC" "digest=$B2")" -H 'Content-Type: application/octet-stream' --data-binary "@$T/m1"
+  check "3 MiB body PUT under another blob's digest: 400 DIGEST_INVALID" error_is 400 DIGEST_INVALID
+  req GET "$LOC"
+  check "after the mismatch the session keeps every byte of the body" header_is Range "0-$((FIRST - 1))"
+fi
+
 # Out-of-order chunk: its own session (distribution 2.8 ignores Content-Range and appends).
 req POST "/v2/$REPO/blobs/uploads/"
 LOC=$(location)

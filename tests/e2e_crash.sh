@@ -295,5 +295,30 @@ REG_PID=
 check "SIGTERM stops the server cleanly (exit status 0 within 15 s)" equals "exit status $TERM_STATUS" "exit status 0"
 start_registry
 verify_all "after a graceful restart"
+
+# A write that fails in the middle of a body (the file size limit, RLIMIT_FSIZE, stands in for
+# a full disk): the push gets an error answer, the server stays up, the session keeps only whole
+# chunks that reached the disk and no blob appears; other pushes go on.
+stop_registry
+ulimit -S -f $((16 * 1024)) # KiB, for the server only: a staged upload stops at 16 MiB
+start_registry
+ulimit -S -f unlimited
+random_file "$T/toolarge.bin" $((24 * 1024 * 1024))
+LIMIT_D=$(digest_of "$T/toolarge.bin")
+req POST "/v2/crash/limit/blobs/uploads/"
+LIMIT_LOC=$(location)
+req PUT "$(with_query "$LIMIT_LOC" "digest=$LIMIT_D")" -H 'Content-Type: application/octet-stream' \
+  --data-binary "@$T/toolarge.bin"
+echo "   (24 MiB PUT past a 16 MiB file size limit: $STATUS)"
+check "a write failing mid-body: an OCI error answer (503 UNAVAILABLE) or a closed connection" \
+  run_ok bash -c '[[ $1 == 000 ]] || { [[ $1 == 503 ]] && jq -e ".errors[0].code == \"UNAVAILABLE\"" "$2" >/dev/null; }' \
+  _ "$STATUS" "$T/resp.body"
+req GET "$LIMIT_LOC"
+RANGE_END=$(hdr Range | sed 's/^0-//')
+check "after the failed write the session reports whole 1 MiB chunks, within the limit" \
+  run_ok bash -c '(( ($1 + 1) % 1048576 == 0 && $1 < 16777216 )) || { echo "Range end $1"; exit 1; }' _ "${RANGE_END:--2}"
+req GET "/v2/crash/limit/blobs/$LIMIT_D"
+check "no blob was created from the failed upload" status_is 404
+check "the server is still up and takes a small push" run_ok push_blob crash/limit "$T/after.bin"
 stop_registry
 finish

@@ -149,6 +149,7 @@ int serve(const ServeFlags& flags) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  signal(SIGXFSZ, SIG_IGN);  // a file size limit fails that one write (EFBIG), not the process
 
   std::error_code ec;
   std::filesystem::create_directories(config->data_dir, ec);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <exception>
 #include <mutex>
+#include <vector>
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -188,28 +189,76 @@ Task<void> sleep_for(std::chrono::milliseconds delay) {
 struct BackgroundJob::State {
   explicit State(asio::any_io_executor ex) : timer(ex, asio::steady_timer::time_point::max()) {}
   asio::steady_timer timer;
-  bool done = false;
+  bool done = false;  // owner's executor only, like `error` and `timer`
   std::exception_ptr error;
+
+  // Successors, touched on the pool's and the owner's threads alike.
+  std::mutex chain_mu;
+  bool ran = false;  // guarded by chain_mu: the job's function has returned
+  std::vector<std::function<void()>> successors;  // guarded by chain_mu: run once `ran`
+
+  // Marks the function as returned and tells the successors. Pool thread.
+  void finished_running() {
+    std::vector<std::function<void()>> waiting;
+    {
+      std::lock_guard lock(chain_mu);
+      ran = true;
+      waiting.swap(successors);
+    }
+    for (auto& successor : waiting) successor();
+  }
+  // Runs `successor` once this job's function has returned (at once if it has).
+  void then(std::function<void()> successor) {
+    {
+      std::lock_guard lock(chain_mu);
+      if (!ran) {
+        successors.push_back(std::move(successor));
+        return;
+      }
+    }
+    successor();
+  }
 };
 
 Task<std::unique_ptr<BackgroundJob>> BackgroundJob::start(std::function<void()> fn) {
+  co_return co_await start_after(nullptr, std::move(fn));
+}
+
+Task<std::unique_ptr<BackgroundJob>> BackgroundJob::start_after(const BackgroundJob* previous,
+                                                               std::function<void()> fn) {
+  std::shared_ptr<State> before = previous != nullptr ? previous->state_ : nullptr;
   auto executor = co_await asio::this_coro::executor;
   auto state = std::make_shared<State>(executor);
   std::shared_ptr<asio::thread_pool> pool = current_pool();
-  if (!pool) {
+  if (!pool) {  // inline: `previous` has already run
     try {
       fn();
     } catch (...) {
       state->error = std::current_exception();
     }
+    state->ran = true;
     state->done = true;
     co_return std::unique_ptr<BackgroundJob>(new BackgroundJob(std::move(state)));
   }
-  post_job(*pool, executor, std::move(fn), [state](std::exception_ptr error) {
-    state->error = error;
-    state->done = true;
-    state->timer.cancel();
-  });
+  auto launch = [pool, executor, state, fn = std::move(fn)]() mutable {
+    auto job = [fn = std::move(fn), state] {
+      struct Finished {  // tells the successors even when `fn` throws
+        State& state;
+        ~Finished() { state.finished_running(); }
+      } finished{*state};
+      fn();
+    };
+    post_job(*pool, executor, std::move(job), [state](std::exception_ptr error) {
+      state->error = error;
+      state->done = true;
+      state->timer.cancel();
+    });
+  };
+  if (before) {
+    before->then(std::move(launch));
+  } else {
+    launch();
+  }
   co_return std::unique_ptr<BackgroundJob>(new BackgroundJob(std::move(state)));
 }
 

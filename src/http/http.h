@@ -121,6 +121,11 @@ Task<void> sleep_for(std::chrono::milliseconds delay);
 class BackgroundJob {
  public:
   static Task<std::unique_ptr<BackgroundJob>> start(std::function<void()> fn);
+  // Like start(), but `fn` begins only once `previous` (when not null) has finished, whether or
+  // not it failed. A chain of such jobs runs one at a time, in order, while the coroutine goes on
+  // with its own I/O: a body's chunks are appended in order while later ones arrive.
+  static Task<std::unique_ptr<BackgroundJob>> start_after(const BackgroundJob* previous,
+                                                          std::function<void()> fn);
   // Resumes when the job has finished; rethrows its exception.
   Task<void> wait();
   ~BackgroundJob();

@@ -19,9 +19,11 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <random>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -292,6 +294,41 @@ class ServerTest : public ::testing::Test {
       bool back_on_io = std::this_thread::get_id() == io;
       co_return text(200, std::string(worker != io ? "different" : "same") + (back_on_io ? " resumed-on-io" : " moved"));
     });
+    // Two chained background jobs: the first blocks until the handler releases it and then
+    // throws; the second must still wait for it, run after it, and not inherit its exception.
+    router_.add("GET", "/chain", [](Request&) -> Task<Response> {
+      std::promise<void> release;
+      std::shared_future<void> released = release.get_future().share();
+      std::mutex mu;
+      std::vector<std::string> order;
+      auto note = [&](std::string what) {
+        std::lock_guard lock(mu);
+        order.push_back(std::move(what));
+      };
+      auto first = co_await BackgroundJob::start([&] {
+        released.wait();
+        note("first");
+        throw std::runtime_error("first failed");
+      });
+      auto second = co_await BackgroundJob::start_after(first.get(), [&] { note("second"); });
+      auto third = co_await BackgroundJob::start_after(second.get(), [&] { note("third"); });
+      note("released");
+      release.set_value();
+      co_await third->wait();
+      co_await second->wait();  // no exception: its predecessor's stays with the predecessor
+      std::string first_error = "none";
+      try {
+        co_await first->wait();
+      } catch (const std::runtime_error& e) {
+        first_error = e.what();
+      }
+      // A job chained after one that has long finished starts at once.
+      auto late = co_await BackgroundJob::start_after(first.get(), [&] { note("late"); });
+      co_await late->wait();
+      std::string text_out;
+      for (const auto& step : order) text_out += step + ",";
+      co_return text(200, text_out + " first: " + first_error);
+    });
     router_.add("GET", "/throw", [](Request&) -> Task<Response> {
       throw std::runtime_error("handler bug");
       co_return Response{};
@@ -543,6 +580,12 @@ TEST_F(ServerTest, RunBlockingUsesTheWorkerPoolAndRethrows) {
   Client client;
   EXPECT_EQ(client.get(url("/thread")).body, "different resumed-on-io");
   EXPECT_EQ(client.get(url("/blocking-throw")).body, "caught: worker failed");
+}
+
+TEST_F(ServerTest, ChainedBackgroundJobsRunInOrderAfterTheirPredecessorEvenWhenItThrows) {
+  start();  // two pool threads: an unchained job would run while the first is still blocked
+  Client client;
+  EXPECT_EQ(client.get(url("/chain")).body, "released,first,second,third,late, first: first failed");
 }
 
 TEST_F(ServerTest, HandlerExceptionIs500AndServerKeepsServing) {

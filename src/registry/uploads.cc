@@ -4,7 +4,9 @@
 // Ordering for crash safety: bytes are committed (hashed, fsynced, renamed) by the BlobStore
 // before the repository link is recorded; the session row is removed last, so a crash in between
 // leaves either a resumable session or a fully linked blob.
+#include <atomic>
 #include <charconv>
+#include <vector>
 
 #include "common/log.h"
 #include "common/clock.h"
@@ -76,43 +78,59 @@ class AlignedBuffer {
   char* data_;
 };
 
-// Streams the request body into `upload`. Two buffers alternate so that reading the next chunk
-// from the socket overlaps hashing and writing the previous one on the worker pool. Whatever
-// arrived before a disconnect is kept: the session stays resumable from its last byte.
+// Streams the request body into `upload`. Reading from the socket runs ahead of hashing and
+// writing: up to kRingDepth chunks are in flight, appended in order by a chain of background jobs
+// (one at a time per upload), so that a slow write or a busy hasher does not stall the socket.
+// Whatever arrived before a disconnect is kept: the session stays resumable from its last byte.
 http::Task<Result<uint64_t>> append_body(http::Request& req, storage::BlobUpload& upload) {
-  AlignedBuffer buffers[2];
-  std::unique_ptr<http::BackgroundJob> pending;
-  Result<void> pending_result;
-  uint64_t total = 0;
-  // Finishes the in-flight append, if any; false if it failed.
-  auto settle = [&]() -> http::Task<bool> {
-    if (!pending) co_return true;
-    co_await pending->wait();
-    pending.reset();
-    co_return pending_result.has_value();
+  constexpr size_t kRingDepth = 4;  // at most 4 MiB per upload; a small body uses one buffer
+  struct Slot {
+    std::unique_ptr<AlignedBuffer> buffer;
+    std::unique_ptr<http::BackgroundJob> append;  // the job using `buffer`, until awaited
   };
-  for (int current = 0;; current ^= 1) {
-    AlignedBuffer& buf = buffers[current];
+  std::vector<Slot> ring(kRingDepth);
+  // The first failed append; the chained jobs run one at a time and skip once it is set. The
+  // coroutine reads `failure` only after awaiting every job, and `failed` to stop reading early.
+  std::atomic<bool> failed = false;
+  Result<void> failure = ok();
+  const http::BackgroundJob* last = nullptr;
+  uint64_t total = 0;
+  Result<size_t> n = size_t{0};
+  for (size_t k = 0;; ++k) {
+    Slot& slot = ring[k % kRingDepth];
+    if (slot.append) {
+      co_await slot.append->wait();
+      slot.append.reset();
+    }
+    if (failed.load()) break;
+    if (!slot.buffer) slot.buffer = std::make_unique<AlignedBuffer>();
+    char* data = slot.buffer->data();
     size_t filled = 0;
-    Result<size_t> n = size_t{0};
-    while (filled < buf.size()) {
-      n = co_await req.body->read(std::span<char>(buf.data() + filled, buf.size() - filled));
+    while (filled < kChunkBytes) {
+      n = co_await req.body->read(std::span<char>(data + filled, kChunkBytes - filled));
       if (!n || *n == 0) break;
       filled += *n;
     }
-    if (!co_await settle()) co_return fail(std::move(pending_result.error()));
     if (filled > 0) {
       total += filled;
-      pending = co_await http::BackgroundJob::start([&upload, &pending_result, &buf, filled] {
-        pending_result = upload.append(std::span<const char>(buf.data(), filled));
-      });
+      slot.append = co_await http::BackgroundJob::start_after(
+          last, [&upload, &failed, &failure, bytes = std::span<const char>(data, filled)] {
+            if (failed.load()) return;
+            if (auto appended = upload.append(bytes); !appended) {
+              failure = std::move(appended);
+              failed.store(true);
+            }
+          });
+      last = slot.append.get();
     }
-    if (!n || *n == 0) {
-      if (!co_await settle()) co_return fail(std::move(pending_result.error()));
-      if (!n) co_return fail(std::move(n.error()));
-      co_return total;
-    }
+    if (!n || *n == 0) break;
   }
+  for (Slot& slot : ring) {  // any order: a job's end implies its predecessors'
+    if (slot.append) co_await slot.append->wait();
+  }
+  if (!failure) co_return fail(std::move(failure.error()));
+  if (!n) co_return fail(std::move(n.error()));
+  co_return total;
 }
 
 // Parses "start-end" (inclusive) as sent in Content-Range by docker clients; tolerates a

@@ -8,10 +8,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <future>
 #include <system_error>
 #include <utility>
 
+#include "common/offload_thread.h"
 #include "common/random.h"
 #include "storage/upload_id.h"
 
@@ -176,17 +176,17 @@ class FsBlobUpload final : public BlobUpload {
 
   Result<void> append(std::span<const char> bytes) override {
     BULWARK_TRY_VOID(usable());
-    // Large chunks are hashed on a helper thread while this one copies them into the page cache:
-    // the two are the cost of a push and neither depends on the other.
+    // Large chunks are hashed on the upload's offload thread while this one writes them: the
+    // two are the cost of a push and neither depends on the other.
     Hasher hashed = hasher_.snapshot();
-    std::future<void> hashing;
-    if (bytes.size() >= kParallelHashBytes) {
-      hashing = std::async(std::launch::async, [&hashed, bytes] { hashed.update(bytes); });
+    bool offloaded = bytes.size() >= kParallelHashBytes;
+    if (offloaded) {
+      hashing_.run([&hashed, bytes] { hashed.update(bytes); });
     } else {
       hashed.update(bytes);
     }
     auto written = write_at_end(bytes);
-    if (hashing.valid()) hashing.get();
+    if (offloaded) hashing_.wait();
     if (!written) {
       // Keep file and hash consistent: drop the partial write, or give up on this handle (a
       // reopen recomputes the hash from whatever reached the file).
@@ -251,6 +251,7 @@ class FsBlobUpload final : public BlobUpload {
   UniqueFd direct_fd_;  // O_DIRECT handle on the same file, opened on first aligned append
   bool direct_fd_tried_ = false;
   Hasher hasher_;  // sha256 of every byte in the staged file
+  OffloadThread hashing_;  // hashes large appends alongside their write (one thread per handle)
   bool finished_ = false;
   bool broken_ = false;
 };

@@ -1,0 +1,80 @@
+#include "common/offload_thread.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace bulwark {
+namespace {
+
+TEST(OffloadThreadTest, RunsEachTaskOnOneOtherThreadAndWaitSeesItsEffects) {
+  OffloadThread offload;
+  std::vector<std::thread::id> ran_on;
+  int sum = 0;
+  for (int i = 1; i <= 5; ++i) {
+    offload.run([&, i] {
+      ran_on.push_back(std::this_thread::get_id());
+      sum += i;
+    });
+    offload.wait();
+    EXPECT_EQ(ran_on.size(), static_cast<size_t>(i));  // wait() returned after the task ran
+  }
+  EXPECT_EQ(sum, 15);
+  for (const auto& id : ran_on) {
+    EXPECT_NE(id, std::this_thread::get_id());
+    EXPECT_EQ(id, ran_on.front()) << "one persistent thread, not one per task";
+  }
+}
+
+TEST(OffloadThreadTest, TaskOverlapsTheOwnersWork) {
+  OffloadThread offload;
+  std::promise<void> owner_reached;
+  std::future<void> reached = owner_reached.get_future();
+  bool task_saw_owner = false;
+  // The task can only finish once the owner has gone on past run(): run() does not block.
+  offload.run([&] {
+    reached.wait();
+    task_saw_owner = true;
+  });
+  owner_reached.set_value();
+  offload.wait();
+  EXPECT_TRUE(task_saw_owner);
+}
+
+TEST(OffloadThreadTest, WaitRethrowsTheTasksExceptionOnceAndTheThreadStaysUsable) {
+  OffloadThread offload;
+  offload.run([] { throw std::runtime_error("hash failed"); });
+  try {
+    offload.wait();
+    FAIL() << "wait() should rethrow";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "hash failed");
+  }
+  EXPECT_NO_THROW(offload.wait()) << "the exception is reported once";
+  bool ran = false;
+  offload.run([&] { ran = true; });
+  offload.wait();
+  EXPECT_TRUE(ran);
+}
+
+TEST(OffloadThreadTest, WaitWithoutATaskReturnsAndDestructionJoinsARunningTask) {
+  bool finished = false;
+  {
+    OffloadThread offload;
+    offload.wait();  // nothing outstanding
+    std::promise<void> go;
+    std::future<void> started = go.get_future();
+    offload.run([&] {
+      started.wait();
+      finished = true;
+    });
+    go.set_value();
+  }  // the destructor lets the running task finish before the thread is joined
+  EXPECT_TRUE(finished);
+}
+
+}  // namespace
+}  // namespace bulwark
