@@ -15,31 +15,30 @@ OffloadThread::~OffloadThread() {
 }
 
 void OffloadThread::run(std::function<void()> task) {
+  bool start = false;
   {
     std::lock_guard lock(mu_);
-    task_ = std::move(task);
-    busy_ = true;
-    error_ = nullptr;
+    tasks_.push_back(std::move(task));
+    start = !thread_.joinable();
+    if (start) thread_ = std::thread([this] { loop(); });
   }
-  if (!thread_.joinable()) {
-    thread_ = std::thread([this] { loop(); });
-  } else {
-    cv_.notify_all();
-  }
+  if (!start) cv_.notify_all();
 }
 
-void OffloadThread::wait() {
+void OffloadThread::wait_until_at_most(size_t outstanding) {
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [this] { return !busy_; });
+  cv_.wait(lock, [&] { return tasks_.size() + (running_ ? 1 : 0) <= outstanding; });
   if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }
 
 void OffloadThread::loop() {
   std::unique_lock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return stop_ || task_; });
-    if (!task_) return;  // stopping with nothing left to run
-    std::function<void()> task = std::exchange(task_, nullptr);
+    cv_.wait(lock, [this] { return stop_ || !tasks_.empty(); });
+    if (tasks_.empty()) return;  // stopping with nothing left to run
+    std::function<void()> task = std::move(tasks_.front());
+    tasks_.pop_front();
+    running_ = true;
     lock.unlock();
     std::exception_ptr error;
     try {
@@ -48,8 +47,8 @@ void OffloadThread::loop() {
       error = std::current_exception();
     }
     lock.lock();
-    error_ = error;
-    busy_ = false;
+    running_ = false;
+    if (error && !error_) error_ = error;
     cv_.notify_all();
   }
 }

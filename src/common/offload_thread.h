@@ -1,11 +1,15 @@
-// OffloadThread: one persistent thread that runs one task at a time for its owner, so that work
-// split per chunk (hash this chunk while that thread writes it) overlaps without creating a thread
-// per chunk. The thread starts on the first task and is joined on destruction.
+// OffloadThread: one persistent thread that runs its owner's tasks in order, so that work split
+// per chunk (hash this chunk while that thread writes it) overlaps without creating a thread per
+// chunk. Tasks queue up; the owner waits for all of them, or until few enough are left. The
+// thread starts with the first task and is joined on destruction, after the queued tasks ran.
 //
-// Thread-safety: one owner thread calls run()/wait(); tasks run on the offload thread.
+// Thread-safety: run() and the waits may be called from any thread, one at a time (the owner's
+// calls are sequenced); tasks run on the offload thread, one after another.
 #pragma once
 
 #include <condition_variable>
+#include <cstddef>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -20,22 +24,24 @@ class OffloadThread {
   OffloadThread(const OffloadThread&) = delete;
   OffloadThread& operator=(const OffloadThread&) = delete;
 
-  // Starts `task` on the offload thread. REQUIRES: the previous task has been waited for.
+  // Queues `task` behind those not yet finished.
   void run(std::function<void()> task);
-  // Blocks until the task started last has finished; rethrows its exception. Returns at once
-  // when no task is outstanding.
-  void wait();
+  // Blocks until every queued task has finished; rethrows the first exception one threw since
+  // the last wait. Returns at once when nothing is outstanding.
+  void wait() { wait_until_at_most(0); }
+  // Blocks until at most `outstanding` tasks are queued or running; rethrows like wait().
+  void wait_until_at_most(size_t outstanding);
 
  private:
   void loop();
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::function<void()> task_;  // guarded by mu_; set by run(), cleared when it has run
-  bool busy_ = false;           // guarded by mu_: a task is queued or running
-  bool stop_ = false;           // guarded by mu_
-  std::exception_ptr error_;    // guarded by mu_: the last task's exception
-  std::thread thread_;          // started by the first run()
+  std::deque<std::function<void()>> tasks_;  // guarded by mu_: queued, not started
+  bool running_ = false;                     // guarded by mu_: a task is running
+  bool stop_ = false;                        // guarded by mu_
+  std::exception_ptr error_;                 // guarded by mu_: first exception since last wait
+  std::thread thread_;                       // started by the first run()
 };
 
 }  // namespace bulwark

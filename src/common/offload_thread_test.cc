@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -42,6 +43,35 @@ TEST(OffloadThreadTest, TaskOverlapsTheOwnersWork) {
   owner_reached.set_value();
   offload.wait();
   EXPECT_TRUE(task_saw_owner);
+}
+
+TEST(OffloadThreadTest, QueuedTasksRunInOrderAndWaitUntilAtMostLeavesTheRest) {
+  OffloadThread offload;
+  std::promise<void> open_gate;
+  std::shared_future<void> gate = open_gate.get_future().share();
+  std::mutex mu;
+  std::vector<int> order;
+  offload.run([&] {
+    gate.wait();  // holds the lane until the owner has queued the rest
+    std::lock_guard lock(mu);
+    order.push_back(1);
+  });
+  for (int i = 2; i <= 4; ++i) {
+    offload.run([&, i] {
+      std::lock_guard lock(mu);
+      order.push_back(i);
+    });
+  }
+  open_gate.set_value();
+  offload.wait_until_at_most(1);  // returns with at most one task left
+  {
+    std::lock_guard lock(mu);
+    EXPECT_GE(order.size(), 3u);
+    EXPECT_EQ(order[0], 1);
+    EXPECT_EQ(order[1], 2);
+  }
+  offload.wait();
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3, 4}));
 }
 
 TEST(OffloadThreadTest, WaitRethrowsTheTasksExceptionOnceAndTheThreadStaysUsable) {

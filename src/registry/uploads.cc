@@ -6,6 +6,7 @@
 // leaves either a resumable session or a fully linked blob.
 #include <atomic>
 #include <charconv>
+#include <deque>
 #include <vector>
 
 #include "common/log.h"
@@ -78,33 +79,34 @@ class AlignedBuffer {
   char* data_;
 };
 
-// Streams the request body into `upload`. Reading from the socket runs ahead of hashing and
-// writing: up to kRingDepth chunks are in flight, appended in order by a chain of background jobs
-// (one at a time per upload), so that a slow write or a busy hasher does not stall the socket.
+// Streams the request body into `upload`, with reading, writing and hashing overlapped: a chain of
+// background jobs appends the chunks in order (one at a time per upload) while later chunks
+// arrive, and the upload hashes each chunk on its own lane while the chain writes the next ones.
+// Chunk k reuses the buffer of chunk k - kRingDepth, free once the append kHashLag chunks after
+// that one has returned (append_overlapped's contract).
 // Whatever arrived before a disconnect is kept: the session stays resumable from its last byte.
 http::Task<Result<uint64_t>> append_body(http::Request& req, storage::BlobUpload& upload) {
-  constexpr size_t kRingDepth = 4;  // at most 4 MiB per upload; a small body uses one buffer
-  struct Slot {
-    std::unique_ptr<AlignedBuffer> buffer;
-    std::unique_ptr<http::BackgroundJob> append;  // the job using `buffer`, until awaited
-  };
-  std::vector<Slot> ring(kRingDepth);
+  constexpr size_t kRingDepth = 6;  // at most 6 MiB per upload; a small body uses one buffer
+  constexpr size_t kHashLag = 3;    // a chunk's hash may trail its write by this many chunks
+  std::vector<std::unique_ptr<AlignedBuffer>> buffers(kRingDepth);
+  std::deque<std::unique_ptr<http::BackgroundJob>> appends;  // in chunk order, until awaited
+  size_t oldest = 0;  // chunk index of appends.front()
   // The first failed append; the chained jobs run one at a time and skip once it is set. The
   // coroutine reads `failure` only after awaiting every job, and `failed` to stop reading early.
   std::atomic<bool> failed = false;
   Result<void> failure = ok();
-  const http::BackgroundJob* last = nullptr;
   uint64_t total = 0;
   Result<size_t> n = size_t{0};
   for (size_t k = 0;; ++k) {
-    Slot& slot = ring[k % kRingDepth];
-    if (slot.append) {
-      co_await slot.append->wait();
-      slot.append.reset();
+    while (!appends.empty() && oldest + kRingDepth <= k + kHashLag) {
+      co_await appends.front()->wait();
+      appends.pop_front();
+      ++oldest;
     }
     if (failed.load()) break;
-    if (!slot.buffer) slot.buffer = std::make_unique<AlignedBuffer>();
-    char* data = slot.buffer->data();
+    auto& buffer = buffers[k % kRingDepth];
+    if (!buffer) buffer = std::make_unique<AlignedBuffer>();
+    char* data = buffer->data();
     size_t filled = 0;
     while (filled < kChunkBytes) {
       n = co_await req.body->read(std::span<char>(data + filled, kChunkBytes - filled));
@@ -113,21 +115,20 @@ http::Task<Result<uint64_t>> append_body(http::Request& req, storage::BlobUpload
     }
     if (filled > 0) {
       total += filled;
-      slot.append = co_await http::BackgroundJob::start_after(
-          last, [&upload, &failed, &failure, bytes = std::span<const char>(data, filled)] {
+      const http::BackgroundJob* previous = appends.empty() ? nullptr : appends.back().get();
+      appends.push_back(co_await http::BackgroundJob::start_after(
+          previous, [&upload, &failed, &failure, bytes = std::span<const char>(data, filled)] {
             if (failed.load()) return;
-            if (auto appended = upload.append(bytes); !appended) {
+            if (auto appended = upload.append_overlapped(bytes, kHashLag); !appended) {
               failure = std::move(appended);
               failed.store(true);
             }
-          });
-      last = slot.append.get();
+          }));
     }
     if (!n || *n == 0) break;
   }
-  for (Slot& slot : ring) {  // any order: a job's end implies its predecessors'
-    if (slot.append) co_await slot.append->wait();
-  }
+  for (auto& append : appends) co_await append->wait();
+  co_await http::run_blocking([&upload] { upload.finish_appends(); });  // before the buffers go
   if (!failure) co_return fail(std::move(failure.error()));
   if (!n) co_return fail(std::move(n.error()));
   co_return total;

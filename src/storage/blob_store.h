@@ -45,6 +45,17 @@ class BlobUpload {
   virtual uint64_t size() const = 0;
   // Appends bytes and feeds them to the running hash.
   virtual Result<void> append(std::span<const char> bytes) = 0;
+  // Pipelined appends, for callers with several chunks in flight: like append(), but the hashing
+  // of `bytes` may still be under way when it returns, at most `lag` appends behind the writes.
+  // The caller keeps each chunk's bytes unchanged until `lag` later calls have returned, and
+  // calls finish_appends() before reusing the rest, reading size() or committing. After a
+  // failure, finish_appends() and reopen the upload to continue (whole chunks are kept).
+  virtual Result<void> append_overlapped(std::span<const char> bytes, size_t lag) {
+    (void)lag;
+    return append(bytes);
+  }
+  // Waits for the hashing that append_overlapped() left running.
+  virtual void finish_appends() {}
   // Verifies the staged bytes hash to `expected` (sha256 or sha512), makes them durable and
   // publishes them as blob `expected`. If that blob already exists the staged copy is discarded.
   // The upload is finished afterwards (its id is gone). Fails with kDigestMismatch (upload kept)

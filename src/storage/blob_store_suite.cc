@@ -2,6 +2,9 @@
 
 #include <gmock/gmock.h>
 
+#include <algorithm>
+#include <vector>
+
 namespace bulwark::storage {
 namespace {
 
@@ -62,6 +65,42 @@ TEST_P(BlobStoreSuite, CommittedUploadBecomesReadableBlob) {
   EXPECT_EQ(store().open_upload("u1").error().code, ErrorCode::kNotFound);
   EXPECT_THAT(*store().list_uploads(), IsEmpty());
   EXPECT_FALSE((*upload)->append(std::span<const char>("x", 1)));
+}
+
+// The pipelined form: chunks go through a ring of lag + 1 buffers, each refilled as soon as the
+// contract allows (once `lag` later appends have returned), and the upload survives a reopen.
+TEST_P(BlobStoreSuite, OverlappedAppendsReuseBuffersAfterTheLagAndResume) {
+  constexpr size_t kLag = 2;
+  constexpr size_t kChunk = 1 << 20;
+  const std::string content = pattern(6 * kChunk + 77);
+  auto feed = [&](BlobUpload& upload, size_t from, size_t to) {
+    std::vector<std::vector<char>> ring(kLag + 1, std::vector<char>(kChunk));
+    for (size_t at = from, k = 0; at < to; at += kChunk, ++k) {
+      std::vector<char>& buffer = ring[k % ring.size()];
+      size_t n = std::min(kChunk, to - at);
+      std::copy_n(content.data() + at, n, buffer.data());
+      auto r = upload.append_overlapped(std::span<const char>(buffer.data(), n), kLag);
+      ASSERT_TRUE(r) << r.error().message;
+    }
+    upload.finish_appends();
+  };
+  {
+    auto upload = store().create_upload("lagged");
+    ASSERT_TRUE(upload);
+    feed(**upload, 0, 4 * kChunk + 5);
+    EXPECT_EQ((*upload)->size(), 4 * kChunk + 5);
+  }
+  auto upload = store().open_upload("lagged");
+  ASSERT_TRUE(upload);
+  EXPECT_EQ((*upload)->size(), 4 * kChunk + 5);
+  feed(**upload, 4 * kChunk + 5, content.size());
+  EXPECT_EQ((*upload)->size(), content.size());
+  Digest digest = Digest::of(content);
+  auto committed = (*upload)->commit(digest);
+  ASSERT_TRUE(committed) << committed.error().message;
+  auto reader = store().open(digest);
+  ASSERT_TRUE(reader);
+  EXPECT_EQ(read_rest(**reader), content);
 }
 
 TEST_P(BlobStoreSuite, EmptyBlobCommits) {

@@ -166,8 +166,14 @@ class FsBlobUpload final : public BlobUpload {
         id_(std::move(id)),
         path_(std::move(path)),
         fd_(std::move(fd)),
-        hasher_(std::move(hasher)) {}
+        hasher_(std::move(hasher)),
+        stored_(hasher_.size()) {}
   ~FsBlobUpload() override {
+    try {
+      hashing_.wait();
+    } catch (...) {
+      broken_ = true;  // the hash state is unknown: a reopen recomputes it
+    }
     if (!finished_ && !broken_) store_.save_hash_state(id_, std::move(hasher_));
   }
 
@@ -176,6 +182,7 @@ class FsBlobUpload final : public BlobUpload {
 
   Result<void> append(std::span<const char> bytes) override {
     BULWARK_TRY_VOID(usable());
+    hashing_.wait();  // hasher_ is complete
     // Large chunks are hashed on the upload's offload thread while this one writes them: the
     // two are the cost of a push and neither depends on the other.
     Hasher hashed = hasher_.snapshot();
@@ -185,20 +192,44 @@ class FsBlobUpload final : public BlobUpload {
     } else {
       hashed.update(bytes);
     }
-    auto written = write_at_end(bytes);
+    auto written = write_at(bytes, stored_);
     if (offloaded) hashing_.wait();
     if (!written) {
       // Keep file and hash consistent: drop the partial write, or give up on this handle (a
       // reopen recomputes the hash from whatever reached the file).
-      if (::ftruncate(fd_.get(), static_cast<off_t>(hasher_.size())) != 0) broken_ = true;
+      if (::ftruncate(fd_.get(), static_cast<off_t>(stored_)) != 0) broken_ = true;
       return written;
     }
     hasher_ = std::move(hashed);
+    stored_ += bytes.size();
     return ok();
   }
 
+  // The hash lane (hashing_) takes each chunk in order while this thread writes it and the next
+  // ones; hasher_ belongs to the lane until finish_appends().
+  Result<void> append_overlapped(std::span<const char> bytes, size_t lag) override {
+    BULWARK_TRY_VOID(usable());
+    uint64_t offset = stored_;
+    hashing_.run([this, bytes] { hasher_.update(bytes); });
+    auto written = write_at(bytes, offset);
+    if (!written) {
+      // The lane hashed a chunk the file does not hold: cut the file back to its whole chunks
+      // and let a reopen recompute the hash from them.
+      hashing_.wait();
+      (void)::ftruncate(fd_.get(), static_cast<off_t>(offset));
+      broken_ = true;
+      return written;
+    }
+    stored_ += bytes.size();
+    hashing_.wait_until_at_most(lag);
+    return ok();
+  }
+
+  void finish_appends() override { hashing_.wait(); }
+
   Result<void> commit(const Digest& expected) override {
     BULWARK_TRY_VOID(usable());
+    hashing_.wait();
     Digest actual;
     if (expected.algorithm() == hasher_.algorithm()) {
       actual = hasher_.snapshot().finish();
@@ -223,8 +254,7 @@ class FsBlobUpload final : public BlobUpload {
   // the page cache, which is the dominant cost of a push, and nothing left for commit's fsync.
   // Anything else (odd-sized chunks, filesystems without O_DIRECT such as tmpfs) is written
   // through the page cache, with writeback started at once. Linux keeps the two coherent.
-  Result<void> write_at_end(std::span<const char> bytes) {
-    uint64_t offset = hasher_.size();
+  Result<void> write_at(std::span<const char> bytes, uint64_t offset) {
     if (direct_io_aligned(bytes, offset)) {
       if (!direct_fd_tried_) {
         direct_fd_tried_ = true;
@@ -250,8 +280,9 @@ class FsBlobUpload final : public BlobUpload {
   UniqueFd fd_;
   UniqueFd direct_fd_;  // O_DIRECT handle on the same file, opened on first aligned append
   bool direct_fd_tried_ = false;
-  Hasher hasher_;  // sha256 of every byte in the staged file
-  OffloadThread hashing_;  // hashes large appends alongside their write (one thread per handle)
+  Hasher hasher_;     // sha256 of every byte in the staged file (once hashing_ is idle)
+  uint64_t stored_;   // bytes in the staged file
+  OffloadThread hashing_;  // the hash lane: hashes appends alongside their writes
   bool finished_ = false;
   bool broken_ = false;
 };
