@@ -31,6 +31,20 @@ void OffloadThread::wait_until_at_most(size_t outstanding) {
   if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }
 
+bool OffloadThread::join_if_idle() {
+  {
+    std::lock_guard lock(mu_);
+    if (!thread_.joinable()) return true;
+    if (!tasks_.empty() || running_) return false;
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+  std::lock_guard lock(mu_);
+  stop_ = false;
+  return true;
+}
+
 void OffloadThread::loop() {
   std::unique_lock lock(mu_);
   for (;;) {

@@ -31,6 +31,9 @@ class OffloadThread {
   void wait() { wait_until_at_most(0); }
   // Blocks until at most `outstanding` tasks are queued or running; rethrows like wait().
   void wait_until_at_most(size_t outstanding);
+  // Ends the thread when no task is queued or running (the next run() starts another), so that
+  // an idle owner holds no thread. Returns whether the offload thread is now gone.
+  bool join_if_idle();
 
  private:
   void loop();

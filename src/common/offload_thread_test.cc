@@ -74,6 +74,25 @@ TEST(OffloadThreadTest, QueuedTasksRunInOrderAndWaitUntilAtMostLeavesTheRest) {
   EXPECT_EQ(order, (std::vector<int>{1, 2, 3, 4}));
 }
 
+TEST(OffloadThreadTest, JoinIfIdleReleasesAnIdleThreadOnlyAndRunStartsAnother) {
+  OffloadThread offload;
+  EXPECT_TRUE(offload.join_if_idle()) << "no thread yet";
+  std::promise<void> open_gate;
+  std::shared_future<void> gate = open_gate.get_future().share();
+  int ran = 0;
+  offload.run([&] {
+    gate.wait();
+    ++ran;
+  });
+  EXPECT_FALSE(offload.join_if_idle()) << "a task is running or queued";
+  open_gate.set_value();
+  offload.wait();
+  EXPECT_TRUE(offload.join_if_idle());
+  offload.run([&] { ++ran; });  // a new thread
+  offload.wait();
+  EXPECT_EQ(ran, 2);
+}
+
 TEST(OffloadThreadTest, WaitRethrowsTheTasksExceptionOnceAndTheThreadStaysUsable) {
   OffloadThread offload;
   offload.run([] { throw std::runtime_error("hash failed"); });

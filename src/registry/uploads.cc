@@ -7,10 +7,11 @@
 #include <atomic>
 #include <charconv>
 #include <deque>
+#include <functional>
 #include <vector>
 
-#include "common/log.h"
 #include "common/clock.h"
+#include "common/log.h"
 #include "common/random.h"
 #include "oci/reference.h"
 #include "registry/context.h"
@@ -83,14 +84,16 @@ class AlignedBuffer {
 // background jobs appends the chunks in order (one at a time per upload) while later chunks
 // arrive, and the upload hashes each chunk on its own lane while the chain writes the next ones.
 // Chunk k reuses the buffer of chunk k - kRingDepth, free once the append kHashLag chunks after
-// that one has returned (append_overlapped's contract).
+// that one has returned (append_overlapped's contract). The request may answer once the last
+// chunk is stored: the lane owns the buffers it has yet to hash, and finishes them while the
+// client sends its next request (commit waits for it).
 // Whatever arrived before a disconnect is kept: the session stays resumable from its last byte.
 http::Task<Result<uint64_t>> append_body(http::Request& req, storage::BlobUpload& upload) {
   constexpr size_t kRingDepth = 6;  // at most 6 MiB per upload; a small body uses one buffer
   constexpr size_t kHashLag = 3;    // a chunk's hash may trail its write by this many chunks
-  std::vector<std::unique_ptr<AlignedBuffer>> buffers(kRingDepth);
+  std::vector<std::shared_ptr<AlignedBuffer>> buffers(kRingDepth);
   std::deque<std::unique_ptr<http::BackgroundJob>> appends;  // in chunk order, until awaited
-  size_t oldest = 0;  // chunk index of appends.front()
+  size_t oldest = 0;                                         // chunk index of appends.front()
   // The first failed append; the chained jobs run one at a time and skip once it is set. The
   // coroutine reads `failure` only after awaiting every job, and `failed` to stop reading early.
   std::atomic<bool> failed = false;
@@ -105,7 +108,7 @@ http::Task<Result<uint64_t>> append_body(http::Request& req, storage::BlobUpload
     }
     if (failed.load()) break;
     auto& buffer = buffers[k % kRingDepth];
-    if (!buffer) buffer = std::make_unique<AlignedBuffer>();
+    if (!buffer) buffer = std::make_shared<AlignedBuffer>();
     char* data = buffer->data();
     size_t filled = 0;
     while (filled < kChunkBytes) {
@@ -115,20 +118,22 @@ http::Task<Result<uint64_t>> append_body(http::Request& req, storage::BlobUpload
     }
     if (filled > 0) {
       total += filled;
+      // A named function, not a lambda inside the co_await: GCC 12 mishandles temporaries with
+      // destructors there (the captured buffer reference would be released twice).
+      std::function<void()> append = [&upload, &failed, &failure, owner = buffer,
+                                      bytes = std::span<const char>(data, filled)] {
+        if (failed.load()) return;
+        if (auto appended = upload.append_overlapped(bytes, owner, kHashLag); !appended) {
+          failure = std::move(appended);
+          failed.store(true);
+        }
+      };
       const http::BackgroundJob* previous = appends.empty() ? nullptr : appends.back().get();
-      appends.push_back(co_await http::BackgroundJob::start_after(
-          previous, [&upload, &failed, &failure, bytes = std::span<const char>(data, filled)] {
-            if (failed.load()) return;
-            if (auto appended = upload.append_overlapped(bytes, kHashLag); !appended) {
-              failure = std::move(appended);
-              failed.store(true);
-            }
-          }));
+      appends.push_back(co_await http::BackgroundJob::start_after(previous, std::move(append)));
     }
     if (!n || *n == 0) break;
   }
   for (auto& append : appends) co_await append->wait();
-  co_await http::run_blocking([&upload] { upload.finish_appends(); });  // before the buffers go
   if (!failure) co_return fail(std::move(failure.error()));
   if (!n) co_return fail(std::move(n.error()));
   co_return total;
@@ -158,12 +163,12 @@ std::optional<http::Response> check_content_range(const http::Request& req, cons
   if (!header) return std::nullopt;
   auto range = parse_content_range(*header);
   auto length = req.body->content_length();
-  bool ok = range && range->first == size &&
-            (!length || *length == range->second - range->first + 1);
+  bool ok =
+      range && range->first == size && (!length || *length == range->second - range->first + 1);
   if (ok) return std::nullopt;
-  http::Response r = oci_error(oci::ErrorCode::kRangeInvalid,
-                               "chunk must start at byte " + std::to_string(size) +
-                                   " and match Content-Length");
+  http::Response r =
+      oci_error(oci::ErrorCode::kRangeInvalid,
+                "chunk must start at byte " + std::to_string(size) + " and match Content-Length");
   r.headers.set("Location", upload_location(name, id));
   r.headers.set("Range", range_header(size));
   r.headers.set("Docker-Upload-UUID", id);
@@ -264,7 +269,8 @@ http::Task<http::Response> start_upload(Context& ctx, http::Request& req) {
   auto mount = req.query_param("mount");
   auto from = req.query_param("from");
   if (mount && from) {
-    if (auto mounted = co_await try_mount(ctx, req, *name, *from, *mount)) co_return std::move(*mounted);
+    if (auto mounted = co_await try_mount(ctx, req, *name, *from, *mount))
+      co_return std::move(*mounted);
   }
 
   std::optional<Digest> digest;
@@ -289,8 +295,9 @@ http::Task<http::Response> start_upload(Context& ctx, http::Request& req) {
   // Monolithic upload.
   SessionGuard guard(ctx.upload_locks, id);
   auto appended = co_await append_body(req, **upload);
-  if (!appended) co_return error_response(appended.error(), oci::ErrorCode::kBlobUploadUnknown,
-                                          oci::ErrorCode::kBlobUploadInvalid);
+  if (!appended)
+    co_return error_response(appended.error(), oci::ErrorCode::kBlobUploadUnknown,
+                             oci::ErrorCode::kBlobUploadInvalid);
   auto published = co_await blocking([&] { return publish(ctx, **upload, *name, *digest); });
   if (!published) co_return publish_error(published.error());
   co_return blob_created(*name, *digest);

@@ -45,16 +45,19 @@ class BlobUpload {
   virtual uint64_t size() const = 0;
   // Appends bytes and feeds them to the running hash.
   virtual Result<void> append(std::span<const char> bytes) = 0;
-  // Pipelined appends, for callers with several chunks in flight: like append(), but the hashing
-  // of `bytes` may still be under way when it returns, at most `lag` appends behind the writes.
-  // The caller keeps each chunk's bytes unchanged until `lag` later calls have returned, and
-  // calls finish_appends() before reusing the rest, reading size() or committing. After a
-  // failure, finish_appends() and reopen the upload to continue (whole chunks are kept).
-  virtual Result<void> append_overlapped(std::span<const char> bytes, size_t lag) {
+  // Pipelined appends, for callers with several chunks in flight: like append(), but the bytes
+  // may still be being hashed when it returns (at most `lag` appends behind), and even after
+  // this handle is gone, so that a request can answer once its bytes are stored. The upload keeps
+  // `owner` (whatever owns the bytes) until it has hashed them; the caller may reuse the bytes
+  // once `lag` later calls have returned. After a failure, reopen the upload to continue: it
+  // keeps the whole chunks that were stored.
+  virtual Result<void> append_overlapped(std::span<const char> bytes,
+                                         std::shared_ptr<const void> owner, size_t lag) {
+    (void)owner;
     (void)lag;
     return append(bytes);
   }
-  // Waits for the hashing that append_overlapped() left running.
+  // Waits until every byte appended through this handle has been hashed.
   virtual void finish_appends() {}
   // Verifies the staged bytes hash to `expected` (sha256 or sha512), makes them durable and
   // publishes them as blob `expected`. If that blob already exists the staged copy is discarded.

@@ -68,22 +68,24 @@ TEST_P(BlobStoreSuite, CommittedUploadBecomesReadableBlob) {
 }
 
 // The pipelined form: chunks go through a ring of lag + 1 buffers, each refilled as soon as the
-// contract allows (once `lag` later appends have returned), and the upload survives a reopen.
+// contract allows (once `lag` later appends have returned), each owned by a shared_ptr the upload
+// keeps until it has hashed the chunk. The first handle goes away with hashing possibly still
+// under way (as a request answers once its bytes are stored); the reopened upload goes on.
 TEST_P(BlobStoreSuite, OverlappedAppendsReuseBuffersAfterTheLagAndResume) {
   constexpr size_t kLag = 2;
   constexpr size_t kChunk = 1 << 20;
   const std::string content = pattern(6 * kChunk + 77);
   auto feed = [&](BlobUpload& upload, size_t from, size_t to) {
-    std::vector<std::vector<char>> ring(kLag + 1, std::vector<char>(kChunk));
+    std::vector<std::shared_ptr<std::vector<char>>> ring(kLag + 1);
+    for (auto& buffer : ring) buffer = std::make_shared<std::vector<char>>(kChunk);
     for (size_t at = from, k = 0; at < to; at += kChunk, ++k) {
-      std::vector<char>& buffer = ring[k % ring.size()];
+      std::shared_ptr<std::vector<char>>& buffer = ring[k % ring.size()];
       size_t n = std::min(kChunk, to - at);
-      std::copy_n(content.data() + at, n, buffer.data());
-      auto r = upload.append_overlapped(std::span<const char>(buffer.data(), n), kLag);
+      std::copy_n(content.data() + at, n, buffer->data());
+      auto r = upload.append_overlapped(std::span<const char>(buffer->data(), n), buffer, kLag);
       ASSERT_TRUE(r) << r.error().message;
     }
-    upload.finish_appends();
-  };
+  };  // the ring goes; the upload holds the buffers it has yet to hash
   {
     auto upload = store().create_upload("lagged");
     ASSERT_TRUE(upload);

@@ -18,9 +18,8 @@
 namespace bulwark::storage {
 namespace {
 
-constexpr size_t kIoBufferSize = 1 << 20;  // bounded memory whatever the blob size
-constexpr size_t kParallelHashBytes = 256 << 10;  // appends at least this large hash in parallel
-constexpr uint64_t kDirectIoAlignment = 4096;      // O_DIRECT offset/length/address alignment
+constexpr size_t kIoBufferSize = 1 << 20;      // bounded memory whatever the blob size
+constexpr uint64_t kDirectIoAlignment = 4096;  // O_DIRECT offset/length/address alignment
 constexpr mode_t kFileMode = 0640;
 constexpr mode_t kDirMode = 0750;
 
@@ -157,85 +156,90 @@ class FsBlobReader final : public BlobReader {
 
 }  // namespace
 
-// One request's handle on a staged upload. On destruction it hands its hash state back to the
-// store so that the next request continues where this one stopped.
+// The running hash of one staged upload, shared by the requests that append to it: chunks are
+// hashed on its own thread in the order they were stored, possibly after the request that stored
+// them has answered. `queued` counts the bytes handed to it, so whether it covers the staged file
+// is known without waiting. Thread-safety: `hasher` belongs to `thread` (read it after a wait);
+// `queued` is written by the one handle using the lane and read by the store when it takes the
+// lane over, which the store's mutex orders.
+struct HashLane {
+  explicit HashLane(Hasher start) : hasher(std::move(start)), queued(hasher.size()) {}
+  Hasher hasher;
+  uint64_t queued;
+  OffloadThread thread;  // declared last: joined (after its tasks) before `hasher` goes
+};
+
+// One request's handle on a staged upload. On destruction it hands the upload's hash lane back to
+// the store, still running if need be, so that the next request continues where this one stopped.
 class FsBlobUpload final : public BlobUpload {
  public:
-  FsBlobUpload(FsBlobStore& store, std::string id, std::string path, UniqueFd fd, Hasher hasher)
+  FsBlobUpload(FsBlobStore& store, std::string id, std::string path, UniqueFd fd,
+               std::shared_ptr<HashLane> lane)
       : store_(store),
         id_(std::move(id)),
         path_(std::move(path)),
         fd_(std::move(fd)),
-        hasher_(std::move(hasher)),
-        stored_(hasher_.size()) {}
+        lane_(std::move(lane)),
+        stored_(lane_->queued) {}
   ~FsBlobUpload() override {
-    try {
-      hashing_.wait();
-    } catch (...) {
-      broken_ = true;  // the hash state is unknown: a reopen recomputes it
-    }
-    if (!finished_ && !broken_) store_.save_hash_state(id_, std::move(hasher_));
+    if (!finished_ && !broken_) store_.save_hash_lane(id_, std::move(lane_));
   }
 
   const std::string& id() const override { return id_; }
-  uint64_t size() const override { return hasher_.size(); }
+  uint64_t size() const override { return stored_; }
 
   Result<void> append(std::span<const char> bytes) override {
-    BULWARK_TRY_VOID(usable());
-    hashing_.wait();  // hasher_ is complete
-    // Large chunks are hashed on the upload's offload thread while this one writes them: the
-    // two are the cost of a push and neither depends on the other.
-    Hasher hashed = hasher_.snapshot();
-    bool offloaded = bytes.size() >= kParallelHashBytes;
-    if (offloaded) {
-      hashing_.run([&hashed, bytes] { hashed.update(bytes); });
-    } else {
-      hashed.update(bytes);
-    }
-    auto written = write_at(bytes, stored_);
-    if (offloaded) hashing_.wait();
-    if (!written) {
-      // Keep file and hash consistent: drop the partial write, or give up on this handle (a
-      // reopen recomputes the hash from whatever reached the file).
-      if (::ftruncate(fd_.get(), static_cast<off_t>(stored_)) != 0) broken_ = true;
-      return written;
-    }
-    hasher_ = std::move(hashed);
-    stored_ += bytes.size();
-    return ok();
+    return append_overlapped(bytes, nullptr, 0);
   }
 
-  // The hash lane (hashing_) takes each chunk in order while this thread writes it and the next
-  // ones; hasher_ belongs to the lane until finish_appends().
-  Result<void> append_overlapped(std::span<const char> bytes, size_t lag) override {
+  // The lane hashes this chunk while this thread writes it (and the next ones, up to `lag`).
+  Result<void> append_overlapped(std::span<const char> bytes, std::shared_ptr<const void> owner,
+                                 size_t lag) override {
     BULWARK_TRY_VOID(usable());
     uint64_t offset = stored_;
-    hashing_.run([this, bytes] { hasher_.update(bytes); });
+    lane_->queued += bytes.size();
+    lane_->thread.run(
+        [lane = lane_.get(), bytes, owner = std::move(owner)] { lane->hasher.update(bytes); });
     auto written = write_at(bytes, offset);
     if (!written) {
-      // The lane hashed a chunk the file does not hold: cut the file back to its whole chunks
-      // and let a reopen recompute the hash from them.
-      hashing_.wait();
+      // The lane took a chunk the file does not hold: cut the file back to its whole chunks and
+      // let a reopen recompute the hash from them.
+      finish_appends();
       (void)::ftruncate(fd_.get(), static_cast<off_t>(offset));
       broken_ = true;
       return written;
     }
     stored_ += bytes.size();
-    hashing_.wait_until_at_most(lag);
+    try {
+      lane_->thread.wait_until_at_most(lag);
+    } catch (const std::exception& e) {
+      broken_ = true;
+      return fail(ErrorCode::kInternal, std::string("hashing failed: ") + e.what());
+    }
     return ok();
   }
 
-  void finish_appends() override { hashing_.wait(); }
+  void finish_appends() override {
+    try {
+      lane_->thread.wait();
+    } catch (...) {
+      broken_ = true;  // the hash is unknown: a reopen recomputes it
+    }
+  }
 
   Result<void> commit(const Digest& expected) override {
     BULWARK_TRY_VOID(usable());
-    hashing_.wait();
+    finish_appends();
+    BULWARK_TRY_VOID(usable());
+    const Hasher& hasher = lane_->hasher;
+    if (hasher.size() != stored_) {
+      return fail(ErrorCode::kInternal, "upload hash does not cover the staged bytes");
+    }
     Digest actual;
-    if (expected.algorithm() == hasher_.algorithm()) {
-      actual = hasher_.snapshot().finish();
+    if (expected.algorithm() == hasher.algorithm()) {
+      actual = hasher.snapshot().finish();
     } else {
-      BULWARK_ASSIGN_OR_RETURN(Hasher rehash,
-                               hash_file(fd_.get(), expected.algorithm(), hasher_.size()));
+      BULWARK_ASSIGN_OR_RETURN(Hasher rehash, hash_file(fd_.get(), expected.algorithm(), stored_));
       actual = rehash.finish();
     }
     if (actual != expected) {
@@ -280,9 +284,8 @@ class FsBlobUpload final : public BlobUpload {
   UniqueFd fd_;
   UniqueFd direct_fd_;  // O_DIRECT handle on the same file, opened on first aligned append
   bool direct_fd_tried_ = false;
-  Hasher hasher_;     // sha256 of every byte in the staged file (once hashing_ is idle)
-  uint64_t stored_;   // bytes in the staged file
-  OffloadThread hashing_;  // the hash lane: hashes appends alongside their writes
+  std::shared_ptr<HashLane> lane_;  // hashes what this handle (and earlier ones) stored
+  uint64_t stored_;                 // bytes in the staged file
   bool finished_ = false;
   bool broken_ = false;
 };
@@ -314,17 +317,21 @@ std::string FsBlobStore::upload_path(std::string_view id) const {
   return uploads_dir_ + "/" + std::string(id);
 }
 
-void FsBlobStore::save_hash_state(const std::string& id, Hasher hasher) {
+void FsBlobStore::save_hash_lane(const std::string& id, std::shared_ptr<HashLane> lane) {
+  lane->thread.join_if_idle();  // an idle session holds no thread
   std::lock_guard lock(mu_);
-  hash_states_.insert_or_assign(id, std::move(hasher));
+  hash_lanes_.insert_or_assign(id, std::move(lane));
 }
 
-std::optional<Hasher> FsBlobStore::take_hash_state(const std::string& id) {
-  std::lock_guard lock(mu_);
-  auto it = hash_states_.find(id);
-  if (it == hash_states_.end()) return std::nullopt;
-  std::optional<Hasher> out(std::move(it->second));
-  hash_states_.erase(it);
+std::shared_ptr<HashLane> FsBlobStore::take_hash_lane(const std::string& id) {
+  std::shared_ptr<HashLane> out;
+  {
+    std::lock_guard lock(mu_);
+    auto it = hash_lanes_.find(id);
+    if (it == hash_lanes_.end()) return nullptr;
+    out = std::move(it->second);
+    hash_lanes_.erase(it);
+  }
   return out;
 }
 
@@ -336,9 +343,9 @@ Result<std::unique_ptr<BlobUpload>> FsBlobStore::create_upload(std::string_view 
     if (errno == EEXIST) return fail(ErrorCode::kAlreadyExists, "upload id already in use");
     return fail(errno_error("create upload"));
   }
-  take_hash_state(std::string(id));  // a stale state must never meet fresh bytes
+  take_hash_lane(std::string(id));  // a stale state must never meet fresh bytes
   return std::make_unique<FsBlobUpload>(*this, std::string(id), std::move(path), std::move(fd),
-                                        Hasher());
+                                        std::make_shared<HashLane>(Hasher()));
 }
 
 Result<uint64_t> FsBlobStore::upload_size(std::string_view id) {
@@ -360,19 +367,19 @@ Result<std::unique_ptr<BlobUpload>> FsBlobStore::open_upload(std::string_view id
     return fail(errno_error("open upload"));
   }
   BULWARK_ASSIGN_OR_RETURN(uint64_t size, file_size(fd.get()));
-  std::optional<Hasher> hasher = take_hash_state(std::string(id));
-  if (!hasher || hasher->size() != size) {
+  std::shared_ptr<HashLane> lane = take_hash_lane(std::string(id));
+  if (!lane || lane->queued != size) {
     BULWARK_ASSIGN_OR_RETURN(Hasher recomputed,
                              hash_file(fd.get(), DigestAlgorithm::kSha256, size));
-    hasher.emplace(std::move(recomputed));
+    lane = std::make_shared<HashLane>(std::move(recomputed));
   }
   return std::make_unique<FsBlobUpload>(*this, std::string(id), std::move(path), std::move(fd),
-                                        std::move(*hasher));
+                                        std::move(lane));
 }
 
 Result<void> FsBlobStore::delete_upload(std::string_view id) {
   BULWARK_TRY_VOID(validate_upload_id(id));
-  take_hash_state(std::string(id));
+  take_hash_lane(std::string(id));
   if (::unlink(upload_path(id).c_str()) != 0 && errno != ENOENT) {
     return fail(errno_error("delete upload"));
   }

@@ -6,7 +6,8 @@
 //   <root>/tmp/<random>                 temporary files of put()
 // Blobs are content-addressed and deduplicated. Bytes reach a blob path only by rename(2) of a
 // complete, verified and fsynced file, so a partial blob is never visible. The running sha256 of
-// each upload is kept in memory between requests (so a resumed upload is not reread); after a
+// each upload is kept in memory between requests (so a resumed upload is not reread), on a lane
+// that may still be hashing one request's last chunks while the next request writes; after a
 // restart, or when the staged size no longer matches the saved state, it is recomputed from the
 // staged file. Memory use does not depend on blob size (hashing reads 1 MiB at a time).
 //
@@ -22,6 +23,8 @@
 #include "storage/blob_store.h"
 
 namespace bulwark::storage {
+
+struct HashLane;
 
 class FsBlobStore final : public BlobStore {
  public:
@@ -51,15 +54,15 @@ class FsBlobStore final : public BlobStore {
   // `digest`, or deletes it when that blob already exists. Makes both directories durable.
   Result<void> publish(const std::string& staged, const std::string& staged_dir,
                        const Digest& digest);
-  // Hash state handed over between requests of the same upload.
-  void save_hash_state(const std::string& id, Hasher hasher);
-  std::optional<Hasher> take_hash_state(const std::string& id);
+  // The hash lane handed over between requests of the same upload.
+  void save_hash_lane(const std::string& id, std::shared_ptr<HashLane> lane);
+  std::shared_ptr<HashLane> take_hash_lane(const std::string& id);
 
   const std::string root_;
   const std::string uploads_dir_;
   const std::string tmp_dir_;
   std::mutex mu_;
-  std::map<std::string, Hasher, std::less<>> hash_states_;  // guarded by mu_
+  std::map<std::string, std::shared_ptr<HashLane>, std::less<>> hash_lanes_;  // guarded by mu_
 };
 
 }  // namespace bulwark::storage
