@@ -118,8 +118,8 @@ http::Task<Result<uint64_t>> append_body(http::Request& req, storage::BlobUpload
     }
     if (filled > 0) {
       total += filled;
-      // A named function, not a lambda inside the co_await: GCC 12 mishandles temporaries with
-      // destructors there (the captured buffer reference would be released twice).
+      // A named function, not a lambda inside the co_await expression: GCC 12 mishandles a
+      // temporary with a non-trivial capture there (the buffer was freed while still in use).
       std::function<void()> append = [&upload, &failed, &failure, owner = buffer,
                                       bytes = std::span<const char>(data, filled)] {
         if (failed.load()) return;
