@@ -8,6 +8,7 @@
 #include <charconv>
 #include <deque>
 #include <functional>
+#include <mutex>
 #include <vector>
 
 #include "common/clock.h"
@@ -80,6 +81,41 @@ class AlignedBuffer {
   char* data_;
 };
 
+// Recycles chunk buffers between requests: a fresh buffer costs 256 page faults, and the kernel
+// zeroing its pages, on first touch, which a chunked push would otherwise pay in every PATCH.
+// At most kIdle buffers wait here. Thread-safe; never destroyed (hash lanes may hand buffers back
+// at any time, also during exit).
+class BufferPool {
+ public:
+  static BufferPool& instance() {
+    static auto* pool = new BufferPool;
+    return *pool;
+  }
+  std::shared_ptr<AlignedBuffer> take() {
+    std::unique_ptr<AlignedBuffer> buffer;
+    {
+      std::lock_guard lock(mu_);
+      if (!idle_.empty()) {
+        buffer = std::move(idle_.back());
+        idle_.pop_back();
+      }
+    }
+    if (!buffer) buffer = std::make_unique<AlignedBuffer>();
+    return std::shared_ptr<AlignedBuffer>(buffer.release(),
+                                          [this](AlignedBuffer* b) { give_back(b); });
+  }
+
+ private:
+  static constexpr size_t kIdle = 8;
+  void give_back(AlignedBuffer* buffer) {
+    std::unique_ptr<AlignedBuffer> owned(buffer);
+    std::lock_guard lock(mu_);
+    if (idle_.size() < kIdle) idle_.push_back(std::move(owned));
+  }
+  std::mutex mu_;
+  std::vector<std::unique_ptr<AlignedBuffer>> idle_;  // guarded by mu_
+};
+
 // Streams the request body into `upload`, with reading, writing and hashing overlapped: a chain of
 // background jobs appends the chunks in order (one at a time per upload) while later chunks
 // arrive, and the upload hashes each chunk on its own lane while the chain writes the next ones.
@@ -108,7 +144,7 @@ http::Task<Result<uint64_t>> append_body(http::Request& req, storage::BlobUpload
     }
     if (failed.load()) break;
     auto& buffer = buffers[k % kRingDepth];
-    if (!buffer) buffer = std::make_shared<AlignedBuffer>();
+    if (!buffer) buffer = BufferPool::instance().take();
     char* data = buffer->data();
     size_t filled = 0;
     while (filled < kChunkBytes) {
