@@ -5,14 +5,13 @@
 
 #include <gtest/gtest.h>
 
-#include <mutex>
-
+#include "api/service_testing.h"
 #include "auth/access_testing.h"
-#include "common/encoding.h"
 #include "auth/login_throttle.h"
 #include "auth/password.h"
 #include "auth/totp.h"
 #include "common/clock.h"
+#include "common/encoding.h"
 
 namespace bulwark::api {
 namespace {
@@ -27,14 +26,7 @@ class AdminServiceTest : public ::testing::Test {
  protected:
   AdminServiceTest()
       : authenticator_(fx_.store(), throttle_),
-        service_(
-            fx_.store(), authenticator_,
-            [this](audit::Event e) -> Result<void> {
-              std::lock_guard lock(mu_);
-              events_.push_back(std::move(e));
-              return ok();
-            },
-            AdminOptions{"Bulwark", kFastHash}) {
+        service_(fx_.store(), authenticator_, log_.recorder(), AdminOptions{"Bulwark", kFastHash}) {
     fx_.add_user("root", "root-password", /*admin=*/true);
     fx_.add_user("pat", "pat-password");  // project admin of "team"
     fx_.add_user("dev", "dev-password");  // developer of "team"
@@ -48,23 +40,11 @@ class AdminServiceTest : public ::testing::Test {
   static void must(Result<void> r) { ASSERT_TRUE(r) << r.error().message; }
 
   Actor user(const std::string& name, bool admin = false) {
-    Actor a;
-    a.principal.type = auth::PrincipalType::kUser;
-    a.principal.name = name;
-    a.principal.is_admin = admin;
-    a.client_address = "192.0.2.1";
-    return a;
+    return testing::user_actor(name, admin);
   }
   Actor root() { return user("root", true); }
-
-  std::vector<audit::Event> events() {
-    std::lock_guard lock(mu_);
-    return events_;
-  }
-  const audit::Event& last_event() {
-    std::lock_guard lock(mu_);
-    return events_.back();
-  }
+  std::vector<audit::Event> events() { return log_.events(); }
+  audit::Event last_event() { return log_.last(); }
   void expect_no_secret_in_events(const std::string& secret) {
     for (const audit::Event& e : events()) {
       EXPECT_EQ(e.reason.find(secret), std::string::npos) << e.action;
@@ -81,11 +61,10 @@ class AdminServiceTest : public ::testing::Test {
     return r;
   }
 
+  testing::EventLog log_;
   auth::testing::StoreFixture fx_;
   auth::LoginThrottle throttle_;
   auth::Authenticator authenticator_;
-  std::mutex mu_;
-  std::vector<audit::Event> events_;
   AdminService service_;
 };
 

@@ -5,8 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include <mutex>
-
+#include "api/service_testing.h"
 #include "auth/access_testing.h"
 #include "auth/login_throttle.h"
 
@@ -25,11 +24,7 @@ class PolicyServiceTest : public ::testing::Test {
  protected:
   PolicyServiceTest()
       : authenticator_(fx_.store(), throttle_),
-        service_(fx_.store(), fx_.store(), authenticator_, [this](audit::Event e) -> Result<void> {
-          std::lock_guard lock(mu_);
-          events_.push_back(std::move(e));
-          return ok();
-        }) {
+        service_(fx_.store(), fx_.store(), authenticator_, log_.recorder()) {
     fx_.add_user("root", "root-password", /*admin=*/true);
     fx_.add_user("pat", "pat-password");  // project admin of "team"
     fx_.add_user("dev", "dev-password");  // developer of "team"
@@ -41,24 +36,10 @@ class PolicyServiceTest : public ::testing::Test {
 
   static void must(Result<void> r) { ASSERT_TRUE(r) << r.error().message; }
 
-  Actor user(const std::string& name, bool admin = false) {
-    Actor a;
-    a.principal.type = auth::PrincipalType::kUser;
-    a.principal.name = name;
-    a.principal.is_admin = admin;
-    a.client_address = "192.0.2.1";
-    return a;
-  }
-  Actor root() { return user("root", true); }
-
-  std::vector<audit::Event> events() {
-    std::lock_guard lock(mu_);
-    return events_;
-  }
-  audit::Event last_event() {
-    std::lock_guard lock(mu_);
-    return events_.empty() ? audit::Event{} : events_.back();
-  }
+  Actor user(const std::string& name) { return testing::user_actor(name); }
+  Actor root() { return testing::user_actor("root", /*admin=*/true); }
+  std::vector<audit::Event> events() { return log_.events(); }
+  audit::Event last_event() { return log_.last(); }
   size_t stored(std::string_view scope) {
     auto all = fx_.store().list_policy_versions(scope);
     EXPECT_TRUE(all);
@@ -67,12 +48,11 @@ class PolicyServiceTest : public ::testing::Test {
 
   const PolicyTarget team_ = PolicyTarget::of_project("team");
   const PolicyTarget production_ = PolicyTarget::of_environment(Environment::kProduction);
+  testing::EventLog log_;
   auth::testing::StoreFixture fx_;
   auth::LoginThrottle throttle_;
   auth::Authenticator authenticator_;
   PolicyService service_;
-  std::mutex mu_;
-  std::vector<audit::Event> events_;
 };
 
 TEST_F(PolicyServiceTest, ProjectAdminSetsAndEveryChangeIsAVersionWithAnEvent) {
