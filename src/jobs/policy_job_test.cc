@@ -8,11 +8,8 @@
 #include <boost/json.hpp>
 
 #include "common/clock.h"
-#include "common/temp_dir.h"
-#include "metadata/sqlite/sqlite_metadata_store.h"
-#include "metadata/store_backend.h"
+#include "jobs/jobs_testing.h"
 #include "policy/enforcement.h"
-#include "storage/fs/fs_blob_store.h"
 
 namespace bulwark::jobs {
 namespace {
@@ -20,33 +17,16 @@ namespace {
 constexpr std::string_view kManifestType = "application/vnd.oci.image.manifest.v1+json";
 constexpr std::string_view kLayerType = "application/vnd.oci.image.layer.v1.tar+gzip";
 
-class PolicyEnforcerTest : public testing::Test {
+using testing::descriptor;
+
+class PolicyEnforcerTest : public testing::StoreTest {
  protected:
   void SetUp() override {
-    store_ = std::move(*metadata::SqliteMetadataStore::open(dir_.file("m.db")));
-    blobs_ = std::move(*storage::FsBlobStore::open(dir_.file("blobs")));
-    for (auto [name, env] : {std::pair{"dev", metadata::Environment::kDevelopment},
-                             std::pair{"prod", metadata::Environment::kProduction}}) {
-      metadata::Project p;
-      p.name = name;
-      p.environment = env;
-      ASSERT_OK(store_->create_project(p));
-    }
-    enforcer_.emplace(PolicyEnforcerStores{*blobs_, *store_, *store_, nullptr, *store_, *store_,
-                                           *store_},
-                      "", [this](const PolicyTransition& t) { transitions_.push_back(t); });
-  }
-
-  Digest put_blob(const std::string& repository, const std::string& bytes) {
-    const Digest d = Digest::of(bytes);
-    EXPECT_TRUE(blobs_->put(d, bytes));
-    EXPECT_TRUE(store_->link_blob(repository, d, bytes.size()));
-    return d;
-  }
-
-  std::string descriptor(std::string_view media_type, const Digest& d, size_t size) {
-    return R"({"mediaType":")" + std::string(media_type) + R"(","digest":")" + d.str() +
-           R"(","size":)" + std::to_string(size) + "}";
+    add_projects({{"dev", metadata::Environment::kDevelopment},
+                  {"prod", metadata::Environment::kProduction}});
+    enforcer_.emplace(
+        PolicyEnforcerStores{*blobs_, *store_, *store_, nullptr, *store_, *store_, *store_}, "",
+        [this](const PolicyTransition& t) { transitions_.push_back(t); });
   }
 
   // Stores an image with one layer and a config carrying `labels_json` (a JSON object).
@@ -62,12 +42,11 @@ class PolicyEnforcerTest : public testing::Test {
     m.repository = repository;
     m.media_type = std::string(kManifestType);
     m.artifact_type = "application/vnd.oci.image.config.v1+json";
-    m.content = R"({"schemaVersion":2,"mediaType":")" + std::string(kManifestType) +
-                R"(","config":)" +
-                descriptor("application/vnd.oci.image.config.v1+json", config_digest,
-                           config.size()) +
-                R"(,"layers":[)" + descriptor(layer_type, layer_digest, layer.size()) +
-                R"(],"annotations":{"org.example.team":"payments"}})";
+    m.content =
+        R"({"schemaVersion":2,"mediaType":")" + std::string(kManifestType) + R"(","config":)" +
+        descriptor("application/vnd.oci.image.config.v1+json", config_digest, config.size()) +
+        R"(,"layers":[)" + descriptor(layer_type, layer_digest, layer.size()) +
+        R"(],"annotations":{"org.example.team":"payments"}})";
     m.digest = Digest::of(m.content);
     m.blobs = {config_digest, layer_digest};
     m.pusher = std::move(pusher);
@@ -88,11 +67,12 @@ class PolicyEnforcerTest : public testing::Test {
     ASSERT_OK(store_->put_image_packages(repository, digest, "debian:12", {}));
     metadata::ImageMatch match{repository, digest, 1, {}, {}};
     for (const Vuln& v : vulns) {
-      boost::json::object detail{{"vulnerability", v.id},
-                                 {"aliases", boost::json::array{}},
-                                 {"kev", v.kev ? boost::json::value(boost::json::object{{"dueDate", "2026-01-01"}})
-                                               : boost::json::value(nullptr)},
-                                 {"epss", nullptr}};
+      boost::json::object detail{
+          {"vulnerability", v.id},
+          {"aliases", boost::json::array{}},
+          {"kev", v.kev ? boost::json::value(boost::json::object{{"dueDate", "2026-01-01"}})
+                        : boost::json::value(nullptr)},
+          {"epss", nullptr}};
       metadata::FindingRecord f;
       f.vulnerability = v.id;
       f.package_type = "deb";
@@ -106,14 +86,6 @@ class PolicyEnforcerTest : public testing::Test {
     ASSERT_OK(store_->record_matches(std::vector<metadata::ImageMatch>{match}, unix_seconds(), {}));
   }
 
-  void set_policy(const std::string& scope, const std::string& yaml) {
-    metadata::PolicyVersion v;
-    v.scope = scope;
-    v.document = yaml;
-    v.author = "admin";
-    ASSERT_OK(store_->add_policy_version(v));
-  }
-
   metadata::ImagePolicyRecord evaluate(const std::string& repository, const std::string& digest) {
     auto r = enforcer_->evaluate(repository, digest);
     EXPECT_TRUE(r) << (r ? "" : r.error().message);
@@ -121,16 +93,14 @@ class PolicyEnforcerTest : public testing::Test {
     return r && *r ? **r : metadata::ImagePolicyRecord{};
   }
 
-  TempDir dir_;
-  std::unique_ptr<metadata::SqliteMetadataStore> store_;
-  std::unique_ptr<storage::FsBlobStore> blobs_;
   std::optional<PolicyEnforcer> enforcer_;
   std::vector<PolicyTransition> transitions_;
   std::map<std::string, std::string> layers_;
 };
 
 TEST_F(PolicyEnforcerTest, FactsComeFromTheManifestConfigAndFindings) {
-  const std::string digest = push_image("dev/app", "a", R"({"org.opencontainers.image.source":"https://x"})");
+  const std::string digest =
+      push_image("dev/app", "a", R"({"org.opencontainers.image.source":"https://x"})");
   record_match("dev/app", digest, {{"CVE-2026-1", "high", "3.0.2", true}});
   auto facts = enforcer_->facts("dev/app", digest);
   ASSERT_OK(facts);
@@ -163,9 +133,11 @@ TEST_F(PolicyEnforcerTest, CriticalFindingQuarantinesAndAnExceptionReleasesUntil
   EXPECT_TRUE(transitions_[0].quarantined);
 
   const int64_t expires = unix_seconds() + 3600;
-  set_policy("project:dev", "version: 1\nexceptions:\n  - vulnerability: CVE-2026-2\n"
-                            "    justification: not reachable\n    approver: bob\n"
-                            "    expires: " + rfc3339_utc(expires) + "\n");
+  set_policy("project:dev",
+             "version: 1\nexceptions:\n  - vulnerability: CVE-2026-2\n"
+             "    justification: not reachable\n    approver: bob\n"
+             "    expires: " +
+                 rfc3339_utc(expires) + "\n");
   metadata::ImagePolicyRecord released = evaluate("dev/app", digest);
   EXPECT_EQ(released.outcome, "allow");
   EXPECT_EQ(released.policy, "project:dev@1");
@@ -248,7 +220,8 @@ TEST_F(PolicyEnforcerTest, PusherIsRecordedOnceAndPolicyChangesRequeueEveryImage
 }
 
 TEST_F(PolicyEnforcerTest, PlatformsAreSignedThroughTheirIndex) {
-  PolicyEnforcer verified({*blobs_, *store_, *store_, store_.get(), *store_, *store_, *store_}, "fp");
+  PolicyEnforcer verified({*blobs_, *store_, *store_, store_.get(), *store_, *store_, *store_},
+                          "fp");
   set_policy("project:dev", "version: 1\nprovenance:\n  - repositories: [\"dev/*\"]\n");
   const std::string child = push_image("dev/multi", "amd64");
   record_match("dev/multi", child, {});
@@ -257,13 +230,14 @@ TEST_F(PolicyEnforcerTest, PlatformsAreSignedThroughTheirIndex) {
   index.media_type = "application/vnd.oci.image.index.v1+json";
   index.content = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",)"
                   R"("manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
-                  R"("digest":")" + child + R"(","size":10}]})";
+                  R"("digest":")" +
+                  child + R"(","size":10}]})";
   index.digest = Digest::of(index.content);
   index.manifests = {*Digest::parse(child)};
   ASSERT_OK(store_->put_manifest(index));
   auto status = [&](const std::string& digest, bool signed_, std::string detail) {
-    ASSERT_OK(store_->put_provenance({"dev/multi", digest, "fp", signed_,
-                                      signed_ ? "verified" : "no_signature", detail, 1}));
+    ASSERT_OK(store_->put_provenance(
+        {"dev/multi", digest, "fp", signed_, signed_ ? "verified" : "no_signature", detail, 1}));
   };
   status(child, false, R"({"signatures":[]})");
   status(index.digest.str(), false, R"({"signatures":[]})");
@@ -273,8 +247,9 @@ TEST_F(PolicyEnforcerTest, PlatformsAreSignedThroughTheirIndex) {
   ASSERT_TRUE(child_decision->has_value());
   EXPECT_EQ((*child_decision)->outcome, "block");  // nothing verified anywhere
 
-  status(index.digest.str(), true,
-         R"({"signatures":[{"format":"cosign","verified":true,"signer":"sha256:abc","issuer":""}]})");
+  status(
+      index.digest.str(), true,
+      R"({"signatures":[{"format":"cosign","verified":true,"signer":"sha256:abc","issuer":""}]})");
   auto index_decision = verified.evaluate("dev/multi", index.digest.str());
   ASSERT_OK(index_decision);
   EXPECT_EQ((*index_decision)->outcome, "allow");

@@ -12,10 +12,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "common/temp_dir.h"
-#include "metadata/sqlite/sqlite_metadata_store.h"
-#include "metadata/store_backend.h"
-#include "storage/fs/fs_blob_store.h"
+#include "jobs/jobs_testing.h"
 #include "trust/cosign_layout.h"
 #include "vulndb/store.h"
 
@@ -73,12 +70,9 @@ std::string osv(std::string_view id, std::string_view package, std::string_view 
          R"("}]}]}], "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]})";
 }
 
-std::string descriptor(std::string_view media_type, const Digest& d, size_t size) {
-  return R"({"mediaType":")" + std::string(media_type) + R"(","digest":")" + d.str() +
-         R"(","size":)" + std::to_string(size) + "}";
-}
+using testing::descriptor;
 
-class PromoterTest : public testing::Test {
+class PromoterTest : public testing::StoreTest {
  protected:
   void SetUp() override {
     auto db = vulndb::VulnDb::open(dir_.file("vulndb.sqlite"), false);
@@ -90,15 +84,8 @@ class PromoterTest : public testing::Test {
     auto imported = (*db)->import(paths);
     ASSERT_TRUE(imported) << imported.error().message;
 
-    store_ = std::move(*metadata::SqliteMetadataStore::open(dir_.file("m.db")));
-    blobs_ = std::move(*storage::FsBlobStore::open(dir_.file("blobs")));
-    for (auto [name, env] : {std::pair{"staging", metadata::Environment::kStaging},
-                             std::pair{"prod", metadata::Environment::kProduction}}) {
-      metadata::Project p;
-      p.name = name;
-      p.environment = env;
-      ASSERT_OK(store_->create_project(p));
-    }
+    add_projects({{"staging", metadata::Environment::kStaging},
+                  {"prod", metadata::Environment::kProduction}});
     matcher_.emplace(dir_.file("vulndb.sqlite"), *blobs_, *store_, *store_, DeadlinePolicy{});
     enforcer_.emplace(
         PolicyEnforcerStores{*blobs_, *store_, *store_, nullptr, *store_, *store_, *store_}, "");
@@ -107,13 +94,6 @@ class PromoterTest : public testing::Test {
         [this](const PromotionRequest& request, const PromotionResult& result) {
           audited_.emplace_back(request.actor, result.allowed);
         });
-  }
-
-  Digest put_blob(const std::string& repository, const std::string& bytes) {
-    const Digest d = Digest::of(bytes);
-    EXPECT_TRUE(blobs_->put(d, bytes));
-    EXPECT_TRUE(store_->link_blob(repository, d, bytes.size()));
-    return d;
   }
 
   // Stores a manifest of `config` and `layers` (already linked) under `tag` (may be empty).
@@ -178,14 +158,6 @@ class PromoterTest : public testing::Test {
     return m.digest;
   }
 
-  void set_policy(const std::string& scope, const std::string& yaml) {
-    metadata::PolicyVersion v;
-    v.scope = scope;
-    v.document = yaml;
-    v.author = "admin";
-    ASSERT_OK(store_->add_policy_version(v));
-  }
-
   PromotionResult promote(const std::string& source, const std::string& reference,
                           std::optional<std::string> tag = std::nullopt) {
     auto r = promoter_->promote({source, reference, "prod/app", std::move(tag), "release-bot", ""});
@@ -200,9 +172,6 @@ class PromoterTest : public testing::Test {
     return false;
   }
 
-  TempDir dir_;
-  std::unique_ptr<metadata::SqliteMetadataStore> store_;
-  std::unique_ptr<storage::FsBlobStore> blobs_;
   std::optional<VulnMatcher> matcher_;
   std::optional<PolicyEnforcer> enforcer_;
   std::optional<Promoter> promoter_;
