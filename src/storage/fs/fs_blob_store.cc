@@ -248,7 +248,11 @@ class FsBlobUpload final : public BlobUpload {
     }
     BULWARK_TRY_VOID(fsync_fd(fd_.get()));
     BULWARK_TRY_VOID(store_.publish(path_, store_.uploads_dir_, expected));
+    // Both descriptors close here, on the caller's (worker) thread: when the blob already
+    // existed the staged copy was unlinked, and the last close frees its blocks, which takes
+    // milliseconds per 100 MiB; the handle itself may be destroyed on an event-loop thread.
     fd_.reset();
+    direct_fd_.reset();
     finished_ = true;
     return ok();
   }
