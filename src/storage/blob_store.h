@@ -57,8 +57,6 @@ class BlobUpload {
     (void)lag;
     return append(bytes);
   }
-  // Waits until every byte appended through this handle has been hashed.
-  virtual void finish_appends() {}
   // Verifies the staged bytes hash to `expected` (sha256 or sha512), makes them durable and
   // publishes them as blob `expected`. If that blob already exists the staged copy is discarded.
   // The upload is finished afterwards (its id is gone). Fails with kDigestMismatch (upload kept)

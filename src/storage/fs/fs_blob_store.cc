@@ -204,7 +204,7 @@ class FsBlobUpload final : public BlobUpload {
     if (!written) {
       // The lane took a chunk the file does not hold: cut the file back to its whole chunks and
       // let a reopen recompute the hash from them.
-      finish_appends();
+      wait_for_hashes();
       (void)::ftruncate(fd_.get(), static_cast<off_t>(offset));
       broken_ = true;
       return written;
@@ -219,17 +219,9 @@ class FsBlobUpload final : public BlobUpload {
     return ok();
   }
 
-  void finish_appends() override {
-    try {
-      lane_->thread.wait();
-    } catch (...) {
-      broken_ = true;  // the hash is unknown: a reopen recomputes it
-    }
-  }
-
   Result<void> commit(const Digest& expected) override {
     BULWARK_TRY_VOID(usable());
-    finish_appends();
+    wait_for_hashes();
     BULWARK_TRY_VOID(usable());
     const Hasher& hasher = lane_->hasher;
     if (hasher.size() != stored_) {
@@ -274,6 +266,15 @@ class FsBlobUpload final : public BlobUpload {
     ::sync_file_range(fd_.get(), static_cast<off_t>(offset), static_cast<off_t>(bytes.size()),
                       SYNC_FILE_RANGE_WRITE);
     return ok();
+  }
+
+  // Waits until the lane has hashed everything handed to it.
+  void wait_for_hashes() {
+    try {
+      lane_->thread.wait();
+    } catch (...) {
+      broken_ = true;  // the hash is unknown: a reopen recomputes it
+    }
   }
 
   Result<void> usable() const {
