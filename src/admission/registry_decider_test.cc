@@ -68,6 +68,15 @@ class RegistryDeciderTest : public testing::Test {
     return RegistryDecider(options, *store_, *store_);
   }
 
+  // A decider whose verdicts are cached for `cache_millis` on the test clock `now` (ms).
+  RegistryDecider cached_decider(const int64_t& now, int64_t cache_millis) {
+    RegistryDeciderOptions options;
+    options.registry_hosts = {kHost};
+    options.cache_millis = cache_millis;
+    options.now_millis = [&now] { return now; };
+    return RegistryDecider(options, *store_, *store_);
+  }
+
   static ImageRequest request(std::string image) {
     return ImageRequest{std::move(image), "prod-eu", "shop", "Deployment/web"};
   }
@@ -101,7 +110,8 @@ TEST_F(RegistryDeciderTest, UntaggedMeansLatestAndDigestsMustExist) {
   auto gone = decider().decide(request(kHost + "/shop/web@" + missing));
   ASSERT_TRUE(gone);
   EXPECT_FALSE(gone->allowed);
-  EXPECT_THAT(gone->reasons, ElementsAre("manifest " + missing + " of shop/web not found in this registry"));
+  EXPECT_THAT(gone->reasons,
+              ElementsAre("manifest " + missing + " of shop/web not found in this registry"));
 }
 
 TEST_F(RegistryDeciderTest, UnknownRepositoriesAndTagsAreDenied) {
@@ -167,8 +177,8 @@ TEST_F(RegistryDeciderTest, FlaggedImagesAreAllowedWithTheirReasons) {
   auto v = decider().decide(request(kHost + "/shop/web:1"));
   ASSERT_TRUE(v);
   EXPECT_TRUE(v->allowed);
-  EXPECT_THAT(v->reasons, ElementsAre("CVE-2023-1 in zlib: medium (flag)",
-                                      "decided by policy project:shop@2"));
+  EXPECT_THAT(v->reasons,
+              ElementsAre("CVE-2023-1 in zlib: medium (flag)", "decided by policy project:shop@2"));
 }
 
 TEST_F(RegistryDeciderTest, OneImageWrittenFourWaysGetsOneVerdictUnderEachName) {
@@ -184,9 +194,9 @@ TEST_F(RegistryDeciderTest, OneImageWrittenFourWaysGetsOneVerdictUnderEachName) 
   }()));
   decide("shop/web", d, "allow");
   std::vector<ImageRequest> requests;
-  for (const std::string& image : std::vector<std::string>{
-           kHost + "/shop/web:1", kHost + "/shop/web:stable", kHost + "/shop/web@" + d.str(),
-           kHost + "/shop/web:1", "nginx"}) {
+  for (const std::string& image :
+       std::vector<std::string>{kHost + "/shop/web:1", kHost + "/shop/web:stable",
+                                kHost + "/shop/web@" + d.str(), kHost + "/shop/web:1", "nginx"}) {
     requests.push_back(request(image));
   }
   auto verdicts = decider().decide_all(requests);
@@ -217,11 +227,7 @@ TEST_F(RegistryDeciderTest, VerdictsAreReusedForTheCacheTimeOnly) {
   Digest d = push("shop/web", "1", "w");
   decide("shop/web", d, "allow");
   int64_t now = 5000;
-  RegistryDeciderOptions options;
-  options.registry_hosts = {kHost};
-  options.cache_millis = 1000;
-  options.now_millis = [&now] { return now; };
-  RegistryDecider cached(options, *store_, *store_);
+  RegistryDecider cached = cached_decider(now, 1000);
   const ImageRequest web = request(kHost + "/shop/web:1");
   ASSERT_TRUE(cached.decide(web)->allowed);
   // An operator quarantines it from another process (`bulwark admin`, another node): a warm
@@ -244,11 +250,7 @@ TEST_F(RegistryDeciderTest, AQuarantineThroughThisStoreAppliesAtOnce) {
   Digest d = push("shop/web", "1", "w");
   decide("shop/web", d, "allow");
   int64_t now = 5000;
-  RegistryDeciderOptions options;
-  options.registry_hosts = {kHost};
-  options.cache_millis = 60000;
-  options.now_millis = [&now] { return now; };
-  RegistryDecider cached(options, *store_, *store_);
+  RegistryDecider cached = cached_decider(now, 60000);
   const ImageRequest web = request(kHost + "/shop/web:1");
   ASSERT_TRUE(cached.decide(web)->allowed);
   ASSERT_TRUE(*store_->add_manual_quarantine({"shop/web", d.str(), "incident 8", "bob", 1}));
@@ -275,7 +277,8 @@ TEST(DefaultRegistryHosts, ListenAddressAndLocalhostWithTheBoundPort) {
   EXPECT_THAT(default_registry_hosts("127.0.0.1:0", 40123),
               ElementsAre("127.0.0.1:40123", "localhost:40123"));
   EXPECT_THAT(default_registry_hosts("localhost:5000", 5000), ElementsAre("localhost:5000"));
-  EXPECT_THAT(default_registry_hosts("[::1]:5000", 5000), ElementsAre("[::1]:5000", "localhost:5000"));
+  EXPECT_THAT(default_registry_hosts("[::1]:5000", 5000),
+              ElementsAre("[::1]:5000", "localhost:5000"));
 }
 
 }  // namespace
