@@ -38,6 +38,18 @@ node_run() { env NODE_PATH="$NODE_MODULES" node "$@"; }
 # verify_js BUNDLE [ARGS...]: @sigstore/verify against the mock's trusted root.
 verify_js() { node_run "$SIG/tools/verify-bundle.js" --bundle "$1" --trusted-root "$ROOT" "${@:2}" >"$T/vjs.out" 2>&1 || { cat "$T/vjs.out"; return 1; }; }
 fails() { ! "$@" >/dev/null 2>&1 || { echo "unexpectedly succeeded: $*"; return 1; }; }
+# referrer_bundle DIGEST SELECT OUT: the bundle of demo/keyless@DIGEST's first referrer whose
+# index entry matches the jq condition SELECT, written to OUT.
+referrer_bundle() {
+  local ref
+  req GET "/v2/demo/keyless/referrers/$1"
+  ref=$(jq -r ".manifests[] | select($2) | .digest" "$T/resp.body" | head -n1)
+  req GET "/v2/demo/keyless/manifests/$ref" -H "Accept: application/vnd.oci.image.manifest.v1+json"
+  req GET "/v2/demo/keyless/blobs/$(jq -r '.layers[0].digest' "$T/resp.body")"
+  cp "$T/resp.body" "$3"
+}
+BUNDLE_REFERRER='.artifactType == "application/vnd.dev.sigstore.bundle.v0.3+json"'
+CYCLONEDX_REFERRER='.annotations["dev.sigstore.bundle.predicateType"] == "https://cyclonedx.org/bom"'
 # js_reads_timestamp BUNDLE: the bundle's RFC 3161 genTime has no fraction or exactly three
 # digits of one, the only forms @sigstore/core (asn1/parse.js) parses. DER drops trailing zeros
 # (".12Z"), so about one mock TSA timestamp in ten is unreadable to that peer (Bulwark reads
@@ -196,11 +208,8 @@ for attempt in 1 2 3 4 5; do
   HEX=${DIGEST#sha256:}
   bw sign "${KEYLESS[@]}" --plain-http "$HOST/demo/keyless:v1"
   [[ $BW_RC == 0 ]] || break
-  req GET "/v2/demo/keyless/referrers/$DIGEST"
-  REF=$(jq -r '.manifests[] | select(.artifactType == "application/vnd.dev.sigstore.bundle.v0.3+json") | .digest' "$T/resp.body" | head -n1)
-  req GET "/v2/demo/keyless/manifests/$REF" -H "Accept: application/vnd.oci.image.manifest.v1+json"
-  req GET "/v2/demo/keyless/blobs/$(jq -r '.layers[0].digest' "$T/resp.body")"
-  js_reads_timestamp "$T/resp.body" && break
+  referrer_bundle "$DIGEST" "$BUNDLE_REFERRER" "$T/img.bundle.json"
+  js_reads_timestamp "$T/img.bundle.json" && break
 done
 check "keyless bulwark sign succeeds" exit_is 0
 check "... and says what it wrote (legacy tag and referrer)" run_ok \
@@ -232,11 +241,6 @@ bw verify --certificate-identity "https://example.com/someone-else" --certificat
   --trusted-root "$ROOT" --plain-http "$HOST/demo/keyless:v1"
 check "bulwark verify refuses another identity" exit_is 1
 
-req GET "/v2/demo/keyless/referrers/$DIGEST"
-REF=$(jq -r '.manifests[] | select(.artifactType == "application/vnd.dev.sigstore.bundle.v0.3+json") | .digest' "$T/resp.body" | head -n1)
-req GET "/v2/demo/keyless/manifests/$REF" -H "Accept: application/vnd.oci.image.manifest.v1+json"
-req GET "/v2/demo/keyless/blobs/$(jq -r '.layers[0].digest' "$T/resp.body")"
-cp "$T/resp.body" "$T/img.bundle.json"
 check "@sigstore/verify verifies the image's keyless DSSE bundle" run_ok \
   verify_js "$T/img.bundle.json" --san "$SAN" --issuer "$ISS" --tsa 1
 check "the bundle's Rekor entry is a dsse entry" equals \
@@ -255,11 +259,8 @@ for attempt in 1 2 3 4 5; do
   fi
   bw attest "${KEYLESS[@]}" --predicate "$T/bom.json" --type cyclonedx --plain-http "$HOST/demo/keyless:v1"
   [[ $BW_RC == 0 ]] || break
-  req GET "/v2/demo/keyless/referrers/$DIGEST"
-  ATT_REF=$(jq -r '.manifests[] | select(.annotations["dev.sigstore.bundle.predicateType"] == "https://cyclonedx.org/bom") | .digest' "$T/resp.body" | head -n1)
-  req GET "/v2/demo/keyless/manifests/$ATT_REF" -H "Accept: application/vnd.oci.image.manifest.v1+json"
-  req GET "/v2/demo/keyless/blobs/$(jq -r '.layers[0].digest' "$T/resp.body")"
-  js_reads_timestamp "$T/resp.body" && break
+  referrer_bundle "$DIGEST" "$CYCLONEDX_REFERRER" "$T/att.bundle.json"
+  js_reads_timestamp "$T/att.bundle.json" && break
 done
 check "keyless bulwark attest succeeds" exit_is 0
 check "... writing the .att tag" run_ok grep -q "sha256-$HEX.att" "$T/bw.out"
@@ -272,11 +273,6 @@ check "verify-attestation refuses another predicate type" exit_is 1
 bw verify-attestation --certificate-identity "https://example.com/someone-else" \
   --certificate-oidc-issuer "$ISS" --trusted-root "$ROOT" --type cyclonedx --plain-http "$HOST/demo/keyless:v1"
 check "verify-attestation refuses another identity" exit_is 1
-req GET "/v2/demo/keyless/referrers/$DIGEST"
-ATT_REF=$(jq -r '.manifests[] | select(.annotations["dev.sigstore.bundle.predicateType"] == "https://cyclonedx.org/bom") | .digest' "$T/resp.body" | head -n1)
-req GET "/v2/demo/keyless/manifests/$ATT_REF" -H "Accept: application/vnd.oci.image.manifest.v1+json"
-req GET "/v2/demo/keyless/blobs/$(jq -r '.layers[0].digest' "$T/resp.body")"
-cp "$T/resp.body" "$T/att.bundle.json"
 check "@sigstore/verify verifies the keyless attestation bundle" run_ok \
   verify_js "$T/att.bundle.json" --san "$SAN" --issuer "$ISS" --tsa 1
 check "... whose statement carries the predicate" equals \
