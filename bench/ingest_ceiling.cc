@@ -1,7 +1,8 @@
 // ingest_ceiling: what this machine allows a durable, verified push, measured without a registry.
 //
 // The sender is push_client's transport (sendfile(2) over loopback TCP). The receiver does only
-// what every push needs, on dedicated threads with a ring of 1 MiB buffers: one reads the socket,
+// what every push needs, on dedicated threads with a ring of the registry's own 2 MiB huge-page
+// buffers (common/io_buffer_pool.h): one reads the socket,
 // one hashes every byte with SHA-256 (OpenSSL EVP, as the registry does), one writes each buffer
 // with O_DIRECT; the file is fsynced at the end. No HTTP, no metadata, no event loop.
 //
@@ -34,10 +35,12 @@
 #include <thread>
 #include <vector>
 
+#include "common/io_buffer_pool.h"
+
 namespace {
 
-constexpr size_t kChunk = size_t{1} << 20;
-constexpr size_t kRing = 8;
+constexpr size_t kChunk = bulwark::IoBuffer::size();
+constexpr size_t kRing = 4;
 
 [[noreturn]] void die(const std::string& what) {
   std::fprintf(stderr, "ingest_ceiling: %s: %s\n", what.c_str(), std::strerror(errno));
@@ -55,13 +58,7 @@ struct Stages {
 class Ring {
  public:
   explicit Ring(int consumers) : consumers_(consumers) {
-    for (auto& b : buffers_) {
-      b.data = static_cast<char*>(std::aligned_alloc(4096, kChunk));
-      if (b.data == nullptr) die("aligned_alloc");
-    }
-  }
-  ~Ring() {
-    for (auto& b : buffers_) std::free(b.data);
+    for (auto& b : buffers_) b.data = b.memory.data();
   }
   // Reader: the next free buffer (blocks while all are in use).
   char* acquire() {
@@ -95,6 +92,7 @@ class Ring {
 
  private:
   struct Buffer {
+    bulwark::IoBuffer memory;
     char* data = nullptr;
     size_t length = 0;
     int pending = 0;

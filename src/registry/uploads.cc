@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/io_buffer_pool.h"
 #include "common/log.h"
 #include "common/random.h"
 #include "oci/reference.h"
@@ -22,7 +23,7 @@
 namespace bulwark::registry {
 namespace {
 
-constexpr size_t kChunkBytes = size_t{1} << 20;
+constexpr size_t kChunkBytes = IoBuffer::size();
 
 std::string upload_location(const std::string& name, const std::string& id) {
   return "/v2/" + name + "/blobs/uploads/" + id;
@@ -66,56 +67,6 @@ class SessionGuard {
   bool held_ = false;
 };
 
-// A chunk buffer aligned for direct I/O (storage backends may write full chunks with O_DIRECT).
-class AlignedBuffer {
- public:
-  static constexpr std::align_val_t kAlignment{4096};
-  AlignedBuffer() : data_(static_cast<char*>(::operator new(kChunkBytes, kAlignment))) {}
-  ~AlignedBuffer() { ::operator delete(data_, kAlignment); }
-  AlignedBuffer(const AlignedBuffer&) = delete;
-  AlignedBuffer& operator=(const AlignedBuffer&) = delete;
-  char* data() { return data_; }
-  size_t size() const { return kChunkBytes; }
-
- private:
-  char* data_;
-};
-
-// Recycles chunk buffers between requests: a fresh buffer costs 256 page faults, and the kernel
-// zeroing its pages, on first touch, which a chunked push would otherwise pay in every PATCH.
-// At most kIdle buffers wait here. Thread-safe; never destroyed (hash lanes may hand buffers back
-// at any time, also during exit).
-class BufferPool {
- public:
-  static BufferPool& instance() {
-    static auto* pool = new BufferPool;
-    return *pool;
-  }
-  std::shared_ptr<AlignedBuffer> take() {
-    std::unique_ptr<AlignedBuffer> buffer;
-    {
-      std::lock_guard lock(mu_);
-      if (!idle_.empty()) {
-        buffer = std::move(idle_.back());
-        idle_.pop_back();
-      }
-    }
-    if (!buffer) buffer = std::make_unique<AlignedBuffer>();
-    return std::shared_ptr<AlignedBuffer>(buffer.release(),
-                                          [this](AlignedBuffer* b) { give_back(b); });
-  }
-
- private:
-  static constexpr size_t kIdle = 8;
-  void give_back(AlignedBuffer* buffer) {
-    std::unique_ptr<AlignedBuffer> owned(buffer);
-    std::lock_guard lock(mu_);
-    if (idle_.size() < kIdle) idle_.push_back(std::move(owned));
-  }
-  std::mutex mu_;
-  std::vector<std::unique_ptr<AlignedBuffer>> idle_;  // guarded by mu_
-};
-
 // Streams the request body into `upload`, with reading, writing and hashing overlapped: a chain of
 // background jobs appends the chunks in order (one at a time per upload) while later chunks
 // arrive, and the upload hashes each chunk on its own lane while the chain writes the next ones.
@@ -125,9 +76,9 @@ class BufferPool {
 // client sends its next request (commit waits for it).
 // Whatever arrived before a disconnect is kept: the session stays resumable from its last byte.
 http::Task<Result<uint64_t>> append_body(http::Request& req, storage::BlobUpload& upload) {
-  constexpr size_t kRingDepth = 6;  // at most 6 MiB per upload; a small body uses one buffer
-  constexpr size_t kHashLag = 3;    // a chunk's hash may trail its write by this many chunks
-  std::vector<std::shared_ptr<AlignedBuffer>> buffers(kRingDepth);
+  constexpr size_t kRingDepth = 4;  // at most 8 MiB per upload; a small body uses one buffer
+  constexpr size_t kHashLag = 2;    // a chunk's hash may trail its write by this many chunks
+  std::vector<std::shared_ptr<IoBuffer>> buffers(kRingDepth);
   std::deque<std::unique_ptr<http::BackgroundJob>> appends;  // in chunk order, until awaited
   size_t oldest = 0;                                         // chunk index of appends.front()
   // The first failed append; the chained jobs run one at a time and skip once it is set. The
@@ -144,7 +95,7 @@ http::Task<Result<uint64_t>> append_body(http::Request& req, storage::BlobUpload
     }
     if (failed.load()) break;
     auto& buffer = buffers[k % kRingDepth];
-    if (!buffer) buffer = BufferPool::instance().take();
+    if (!buffer) buffer = IoBufferPool::instance().take();
     char* data = buffer->data();
     size_t filled = 0;
     while (filled < kChunkBytes) {

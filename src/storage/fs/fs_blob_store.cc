@@ -250,7 +250,7 @@ class FsBlobUpload final : public BlobUpload {
   }
 
  private:
-  // Aligned chunks (the registry's full 1 MiB buffers) go to the disk with O_DIRECT: no copy into
+  // Aligned chunks (the registry's full 2 MiB buffers) go to the disk with O_DIRECT: no copy into
   // the page cache, which is the dominant cost of a push, and nothing left for commit's fsync.
   // Anything else (odd-sized chunks, filesystems without O_DIRECT such as tmpfs) is written
   // through the page cache, with writeback started at once. Linux keeps the two coherent.
