@@ -482,4 +482,43 @@ check "the busy session completes (201)" status_is 201
 stop_server
 check "exits 0" exit_status_is 0
 
+# ==============================================================================================
+echo "## upload activity is recorded to the minute"
+# With the default expiry (a day) a PATCH rewrites the session's recorded activity only when that
+# is a minute old or more: a chunked push must not pay a synchronous metadata commit per chunk.
+# The recorded time is moved back in the database (python3's sqlite3) instead of waiting.
+DATA=$T/activity
+serve_at "$REG_LOG" --listen 127.0.0.1:0 --data "$DATA"
+req POST /v2/act/app/blobs/uploads/
+check "POST starts a session" status_is 202
+ACT=$(path_of "$(location)")
+ACT_ID=${ACT##*/}
+session_updated_at() {  # [SET]: the session's recorded activity (unix seconds), first set to SET
+  python3 - "$DATA/metadata.sqlite" "$ACT_ID" "${1:-}" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+if sys.argv[3]:
+    db.execute("UPDATE uploads SET updated_at = ? WHERE id = ?", (int(sys.argv[3]), sys.argv[2]))
+    db.commit()
+print(db.execute("SELECT updated_at FROM uploads WHERE id = ?", (sys.argv[2],)).fetchone()[0])
+PY
+}
+random_file "$T/act" 2000
+patch_act() {  # FROM TO: PATCH bytes FROM..TO of $T/act
+  req PATCH "$ACT" -H 'Content-Type: application/octet-stream' -H "Content-Range: $1-$2" \
+    --data-binary @<(tail -c +$(($1 + 1)) "$T/act" | head -c $(($2 - $1 + 1)))
+}
+recent=$(($(date +%s) - 30))
+session_updated_at "$recent" >/dev/null
+patch_act 0 999
+check "a PATCH is accepted (202)" status_is 202
+check "activity recorded 30 s ago is left as it is" equals "$(session_updated_at)" "$recent"
+session_updated_at $(($(date +%s) - 90)) >/dev/null
+before=$(date +%s)
+patch_act 1000 1999
+check "the next PATCH is accepted (202)" status_is 202
+check "activity recorded 90 s ago is brought up to now" run_ok bash -c '(( $1 >= $2 ))' _ "$(session_updated_at)" "$before"
+stop_server
+check "exits 0" exit_status_is 0
+
 finish

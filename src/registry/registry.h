@@ -49,6 +49,10 @@ struct PromotionAnswer {
 
 struct RegistryOptions {
   uint64_t manifest_max_bytes = uint64_t{4} << 20;
+  // The resolution of an upload session's idle clock: a chunk rewrites the session's recorded
+  // activity only once that is at least this many seconds old, so that a chunked push does not
+  // pay a synchronous metadata commit per PATCH. Keep it a small part of the upload expiry.
+  int64_t upload_activity_resolution_seconds = 60;
   // The token endpoint URL named in Bearer challenges; empty: derived from each request's scheme
   // and Host header ("http://<host>/auth/token").
   std::string token_realm;

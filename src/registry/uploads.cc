@@ -169,6 +169,7 @@ http::Response session_error(const Error& e) {
 struct Session {
   std::string name;
   std::string id;
+  int64_t updated_at = 0;               // last recorded activity (unix seconds)
   std::unique_ptr<SessionGuard> guard;  // set for exclusive access
 };
 
@@ -183,7 +184,7 @@ http::Task<Parsed<Session>> find_session(Context& ctx, http::Request& req, bool 
   if (!*session || (*session)->repository != *name) {
     co_return tl::unexpected(oci_error(oci::ErrorCode::kBlobUploadUnknown));
   }
-  Session out{*name, id, nullptr};
+  Session out{*name, id, (*session)->updated_at, nullptr};
   if (exclusive) {
     out.guard = std::make_unique<SessionGuard>(ctx.upload_locks, id);
     if (!out.guard->held()) {
@@ -195,7 +196,8 @@ http::Task<Parsed<Session>> find_session(Context& ctx, http::Request& req, bool 
 }
 
 // Checks the request's Content-Range against the session and appends its body; the session's
-// idle clock restarts even when the body is cut short (what arrived is kept).
+// idle clock restarts (to options.upload_activity_resolution_seconds) even when the body is cut
+// short (what arrived is kept).
 // REQUIRES: `session` was found with exclusive access.
 http::Task<Parsed<std::unique_ptr<storage::BlobUpload>>> receive_chunk(Context& ctx,
                                                                        http::Request& req,
@@ -207,7 +209,9 @@ http::Task<Parsed<std::unique_ptr<storage::BlobUpload>>> receive_chunk(Context& 
   }
   auto appended = co_await append_body(req, **upload);
   int64_t now = unix_seconds();
-  (void)co_await blocking([&] { return ctx.metadata.touch_upload(session.id, now); });
+  if (now - session.updated_at >= ctx.options.upload_activity_resolution_seconds) {
+    (void)co_await blocking([&] { return ctx.metadata.touch_upload(session.id, now); });
+  }
   if (!appended) co_return tl::unexpected(session_error(appended.error()));
   co_return std::move(*upload);
 }
