@@ -5,24 +5,31 @@
 namespace bulwark {
 
 OffloadThread::~OffloadThread() {
-  if (!thread_.joinable()) return;
+  std::thread thread;
   {
     std::lock_guard lock(mu_);
     stop_ = true;
+    thread = std::move(thread_);
   }
   cv_.notify_all();
-  thread_.join();
+  if (thread.joinable()) thread.join();
 }
 
 void OffloadThread::run(std::function<void()> task) {
+  std::thread ended;  // a thread that stopped lingering; joined outside the lock
   bool start = false;
   {
     std::lock_guard lock(mu_);
     tasks_.push_back(std::move(task));
+    if (ended_) {
+      ended = std::move(thread_);
+      ended_ = false;
+    }
     start = !thread_.joinable();
     if (start) thread_ = std::thread([this] { loop(); });
   }
   if (!start) cv_.notify_all();
+  if (ended.joinable()) ended.join();  // it has returned from loop(): this does not wait long
 }
 
 void OffloadThread::wait_until_at_most(size_t outstanding) {
@@ -31,24 +38,21 @@ void OffloadThread::wait_until_at_most(size_t outstanding) {
   if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }
 
-bool OffloadThread::join_if_idle() {
-  {
-    std::lock_guard lock(mu_);
-    if (!thread_.joinable()) return true;
-    if (!tasks_.empty() || running_) return false;
-    stop_ = true;
-  }
-  cv_.notify_all();
-  thread_.join();
+bool OffloadThread::has_thread() const {
   std::lock_guard lock(mu_);
-  stop_ = false;
-  return true;
+  return thread_.joinable() && !ended_;
 }
 
 void OffloadThread::loop() {
   std::unique_lock lock(mu_);
+  auto ready = [this] { return stop_ || !tasks_.empty(); };
   for (;;) {
-    cv_.wait(lock, [this] { return stop_ || !tasks_.empty(); });
+    if (!linger_) {
+      cv_.wait(lock, ready);
+    } else if (!cv_.wait_for(lock, *linger_, ready)) {
+      ended_ = true;  // idle for the whole linger: the next run() joins this thread
+      return;
+    }
     if (tasks_.empty()) return;  // stopping with nothing left to run
     std::function<void()> task = std::move(tasks_.front());
     tasks_.pop_front();
@@ -63,7 +67,10 @@ void OffloadThread::loop() {
     lock.lock();
     running_ = false;
     if (error && !error_) error_ = error;
+    // Without any linger the thread ends with its last task, before a waiter sees it finished.
+    if (linger_ && linger_->count() <= 0 && tasks_.empty() && !stop_) ended_ = true;
     cv_.notify_all();
+    if (ended_) return;
   }
 }
 

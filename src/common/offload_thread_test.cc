@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <future>
 #include <mutex>
 #include <stdexcept>
@@ -74,9 +75,9 @@ TEST(OffloadThreadTest, QueuedTasksRunInOrderAndWaitUntilAtMostLeavesTheRest) {
   EXPECT_EQ(order, (std::vector<int>{1, 2, 3, 4}));
 }
 
-TEST(OffloadThreadTest, JoinIfIdleReleasesAnIdleThreadOnlyAndRunStartsAnother) {
-  OffloadThread offload;
-  EXPECT_TRUE(offload.join_if_idle()) << "no thread yet";
+TEST(OffloadThreadTest, WithoutLingerTheThreadEndsWithItsLastTaskAndRunStartsAnother) {
+  OffloadThread offload(std::chrono::milliseconds(0));
+  EXPECT_FALSE(offload.has_thread()) << "no thread before the first task";
   std::promise<void> open_gate;
   std::shared_future<void> gate = open_gate.get_future().share();
   int ran = 0;
@@ -84,14 +85,28 @@ TEST(OffloadThreadTest, JoinIfIdleReleasesAnIdleThreadOnlyAndRunStartsAnother) {
     gate.wait();
     ++ran;
   });
-  EXPECT_FALSE(offload.join_if_idle()) << "a task is running or queued";
+  offload.run([&] { ++ran; });
+  EXPECT_TRUE(offload.has_thread()) << "tasks are queued or running";
   open_gate.set_value();
   offload.wait();
-  EXPECT_TRUE(offload.join_if_idle());
+  EXPECT_FALSE(offload.has_thread()) << "idle, it ended";
   offload.run([&] { ++ran; });  // a new thread
   offload.wait();
-  EXPECT_EQ(ran, 2);
+  EXPECT_EQ(ran, 3);
+  EXPECT_FALSE(offload.has_thread());
 }
+
+TEST(OffloadThreadTest, ALingeringThreadServesTheTasksThatComeWithinItsLinger) {
+  OffloadThread offload(std::chrono::hours(1));
+  std::thread::id first, second;
+  offload.run([&] { first = std::this_thread::get_id(); });
+  offload.wait();
+  EXPECT_TRUE(offload.has_thread()) << "idle, but within its linger";
+  offload.run([&] { second = std::this_thread::get_id(); });
+  offload.wait();
+  EXPECT_EQ(first, second);
+  EXPECT_NE(first, std::this_thread::get_id());
+}  // destruction ends the linger at once
 
 TEST(OffloadThreadTest, WaitRethrowsTheTasksExceptionOnceAndTheThreadStaysUsable) {
   OffloadThread offload;
@@ -112,10 +127,10 @@ TEST(OffloadThreadTest, WaitRethrowsTheTasksExceptionOnceAndTheThreadStaysUsable
 TEST(OffloadThreadTest, WaitWithoutATaskReturnsAndDestructionJoinsARunningTask) {
   bool finished = false;
   {
+    std::promise<void> go;  // outlives the offload thread, which waits on it
+    std::future<void> started = go.get_future();
     OffloadThread offload;
     offload.wait();  // nothing outstanding
-    std::promise<void> go;
-    std::future<void> started = go.get_future();
     offload.run([&] {
       started.wait();
       finished = true;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -166,7 +167,9 @@ struct HashLane {
   explicit HashLane(Hasher start) : hasher(std::move(start)), queued(hasher.size()) {}
   Hasher hasher;
   uint64_t queued;
-  OffloadThread thread;  // declared last: joined (after its tasks) before `hasher` goes
+  // Declared last: joined (after its tasks) before `hasher` goes. It outlives the pause between a
+  // chunked push's PATCHes; a session left idle holds no thread after a few seconds.
+  OffloadThread thread{std::chrono::seconds(2)};
 };
 
 // One request's handle on a staged upload. On destruction it hands the upload's hash lane back to
@@ -323,7 +326,6 @@ std::string FsBlobStore::upload_path(std::string_view id) const {
 }
 
 void FsBlobStore::save_hash_lane(const std::string& id, std::shared_ptr<HashLane> lane) {
-  lane->thread.join_if_idle();  // an idle session holds no thread
   std::lock_guard lock(mu_);
   hash_lanes_.insert_or_assign(id, std::move(lane));
 }
