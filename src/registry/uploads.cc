@@ -166,54 +166,67 @@ http::Response session_error(const Error& e) {
   return error_response(e, oci::ErrorCode::kBlobUploadUnknown, oci::ErrorCode::kBlobUploadInvalid);
 }
 
+// What a request needs of its upload session: to read it, to be its only user (cancel), or also
+// to append to its staged upload (PATCH, PUT).
+enum class Claim { kRead, kExclusive, kAppend };
+
 struct Session {
   std::string name;
   std::string id;
   int64_t updated_at = 0;               // last recorded activity (unix seconds)
-  std::unique_ptr<SessionGuard> guard;  // set for exclusive access
+  std::unique_ptr<SessionGuard> guard;  // kExclusive and kAppend
+  // kAppend. Declared after `guard`: the handle gives the upload back to the store before the
+  // busy mark lets another request open it.
+  std::unique_ptr<storage::BlobUpload> upload;
 };
 
-// Resolves the {name}/{uuid} route parameters to a known session of that repository. With
-// `exclusive`, also takes the session's busy mark for the rest of the request.
-http::Task<Parsed<Session>> find_session(Context& ctx, http::Request& req, bool exclusive) {
+// Resolves the {name}/{uuid} route parameters to a known session of that repository and claims
+// it: with kExclusive or kAppend takes the session's busy mark for the rest of the request, with
+// kAppend also opens its staged upload. One trip to the worker pool, which a chunked push makes
+// in every PATCH.
+http::Task<Parsed<Session>> find_session(Context& ctx, http::Request& req, Claim claim) {
   auto name = repository_param(req);
   if (!name) co_return tl::unexpected(std::move(name.error()));
   std::string id(req.param("uuid"));
-  auto session = co_await blocking([&] { return ctx.metadata.get_upload(id); });
-  if (!session) co_return tl::unexpected(session_error(session.error()));
-  if (!*session || (*session)->repository != *name) {
-    co_return tl::unexpected(oci_error(oci::ErrorCode::kBlobUploadUnknown));
-  }
-  Session out{*name, id, (*session)->updated_at, nullptr};
-  if (exclusive) {
+  co_return co_await blocking([&]() -> Parsed<Session> {
+    auto session = ctx.metadata.get_upload(id);
+    if (!session) return tl::unexpected(session_error(session.error()));
+    if (!*session || (*session)->repository != *name) {
+      return tl::unexpected(oci_error(oci::ErrorCode::kBlobUploadUnknown));
+    }
+    Session out{*name, id, (*session)->updated_at, nullptr, nullptr};
+    if (claim == Claim::kRead) return out;
     out.guard = std::make_unique<SessionGuard>(ctx.upload_locks, id);
     if (!out.guard->held()) {
-      co_return tl::unexpected(oci_error(oci::ErrorCode::kBlobUploadInvalid,
-                                         "another request is writing to this upload"));
+      return tl::unexpected(oci_error(oci::ErrorCode::kBlobUploadInvalid,
+                                      "another request is writing to this upload"));
     }
-  }
-  co_return out;
+    if (claim == Claim::kAppend) {
+      auto upload = ctx.blobs.open_upload(id);
+      if (!upload) return tl::unexpected(session_error(upload.error()));
+      out.upload = std::move(*upload);
+    }
+    return out;
+  });
 }
 
 // Checks the request's Content-Range against the session and appends its body; the session's
 // idle clock restarts (to options.upload_activity_resolution_seconds) even when the body is cut
-// short (what arrived is kept).
-// REQUIRES: `session` was found with exclusive access.
-http::Task<Parsed<std::unique_ptr<storage::BlobUpload>>> receive_chunk(Context& ctx,
-                                                                       http::Request& req,
-                                                                       const Session& session) {
-  auto upload = co_await blocking([&] { return ctx.blobs.open_upload(session.id); });
-  if (!upload) co_return tl::unexpected(session_error(upload.error()));
-  if (auto bad = check_content_range(req, session.name, session.id, (*upload)->size())) {
-    co_return tl::unexpected(std::move(*bad));
+// short (what arrived is kept). nullopt when the chunk was taken whole.
+// REQUIRES: `session` was claimed with kAppend.
+http::Task<std::optional<http::Response>> receive_chunk(Context& ctx, http::Request& req,
+                                                        const Session& session) {
+  storage::BlobUpload& upload = *session.upload;
+  if (auto bad = check_content_range(req, session.name, session.id, upload.size())) {
+    co_return std::move(*bad);
   }
-  auto appended = co_await append_body(req, **upload);
+  auto appended = co_await append_body(req, upload);
   int64_t now = unix_seconds();
   if (now - session.updated_at >= ctx.options.upload_activity_resolution_seconds) {
     (void)co_await blocking([&] { return ctx.metadata.touch_upload(session.id, now); });
   }
-  if (!appended) co_return tl::unexpected(session_error(appended.error()));
-  co_return std::move(*upload);
+  if (!appended) co_return session_error(appended.error());
+  co_return std::nullopt;
 }
 
 // Verifies and publishes the staged bytes as `digest`, links the blob into the repository and
@@ -295,7 +308,7 @@ http::Task<http::Response> start_upload(Context& ctx, http::Request& req) {
 }
 
 http::Task<http::Response> upload_status(Context& ctx, http::Request& req) {
-  auto session = co_await find_session(ctx, req, /*exclusive=*/false);
+  auto session = co_await find_session(ctx, req, Claim::kRead);
   if (!session) co_return std::move(session.error());
   auto size = co_await blocking([&] { return ctx.blobs.upload_size(session->id); });
   if (!size) co_return session_error(size.error());
@@ -303,11 +316,10 @@ http::Task<http::Response> upload_status(Context& ctx, http::Request& req) {
 }
 
 http::Task<http::Response> patch_upload(Context& ctx, http::Request& req) {
-  auto session = co_await find_session(ctx, req, /*exclusive=*/true);
+  auto session = co_await find_session(ctx, req, Claim::kAppend);
   if (!session) co_return std::move(session.error());
-  auto upload = co_await receive_chunk(ctx, req, *session);
-  if (!upload) co_return std::move(upload.error());
-  co_return upload_state(202, session->name, session->id, (*upload)->size());
+  if (auto refused = co_await receive_chunk(ctx, req, *session)) co_return std::move(*refused);
+  co_return upload_state(202, session->name, session->id, session->upload->size());
 }
 
 http::Task<http::Response> finish_upload(Context& ctx, http::Request& req) {
@@ -315,18 +327,17 @@ http::Task<http::Response> finish_upload(Context& ctx, http::Request& req) {
   if (!digest_text) co_return oci_error(oci::ErrorCode::kDigestInvalid, "digest parameter missing");
   auto digest = digest_param(*digest_text);
   if (!digest) co_return std::move(digest.error());
-  auto session = co_await find_session(ctx, req, /*exclusive=*/true);
+  auto session = co_await find_session(ctx, req, Claim::kAppend);
   if (!session) co_return std::move(session.error());
-  auto upload = co_await receive_chunk(ctx, req, *session);
-  if (!upload) co_return std::move(upload.error());
+  if (auto refused = co_await receive_chunk(ctx, req, *session)) co_return std::move(*refused);
   auto published =
-      co_await blocking([&] { return publish(ctx, **upload, session->name, *digest); });
+      co_await blocking([&] { return publish(ctx, *session->upload, session->name, *digest); });
   if (!published) co_return publish_error(published.error());
   co_return blob_created(session->name, *digest);
 }
 
 http::Task<http::Response> cancel_upload(Context& ctx, http::Request& req) {
-  auto session = co_await find_session(ctx, req, /*exclusive=*/true);
+  auto session = co_await find_session(ctx, req, Claim::kExclusive);
   if (!session) co_return std::move(session.error());
   auto removed = co_await blocking([&]() -> Result<void> {
     BULWARK_TRY_VOID(ctx.metadata.delete_upload(session->id));
