@@ -241,9 +241,10 @@ int serve(const ServeFlags& flags) {
 
   registry::RegistryOptions registry_options;
   registry_options.manifest_max_bytes = config->manifest_max_bytes;
-  // A minute, or a sixtieth of a shorter expiry (runtime settings never go below an hour).
-  registry_options.upload_activity_resolution_seconds =
-      std::min<int64_t>(60, config->upload_expiry_seconds / 60);
+  // The default (a minute), or a sixtieth of a shorter expiry (runtime settings never go below an
+  // hour, so only a configured expiry can be shorter).
+  registry_options.upload_activity_resolution_seconds = std::min(
+      registry_options.upload_activity_resolution_seconds, config->upload_expiry_seconds / 60);
   registry_options.token_realm = config->auth_realm;
   // Vulnerability matching against the database `bulwark db import` maintains: on push (after
   // the inventory) and, when the database changes, for every stored image.

@@ -76,8 +76,10 @@ class SessionGuard {
 // client sends its next request (commit waits for it).
 // Whatever arrived before a disconnect is kept: the session stays resumable from its last byte.
 http::Task<Result<uint64_t>> append_body(http::Request& req, storage::BlobUpload& upload) {
-  constexpr size_t kRingDepth = 4;  // at most 8 MiB per upload; a small body uses one buffer
-  constexpr size_t kHashLag = 2;    // a chunk's hash may trail its write by this many chunks
+  // 8 MiB per request (a small body uses one buffer); the lane may keep kHashLag of them hashing
+  // while the next request of the same upload takes its own.
+  constexpr size_t kRingDepth = 4;
+  constexpr size_t kHashLag = 2;  // a chunk's hash may trail its write by this many chunks
   std::vector<std::shared_ptr<IoBuffer>> buffers(kRingDepth);
   std::deque<std::unique_ptr<http::BackgroundJob>> appends;  // in chunk order, until awaited
   size_t oldest = 0;                                         // chunk index of appends.front()
