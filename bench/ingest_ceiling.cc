@@ -12,11 +12,15 @@
 //   socket+sha256     read and hash
 //   socket+write      read and write durably
 //   socket+sha256+write   everything a push does (the ceiling)
+// and, for the best run of the last, where the CPU went: the time each thread used (user and
+// system, including the kernel's loopback work done in its context) against its wall time:
+//   cpu send MS receive MS hash MS write MS wall MS
 // Usage: ingest_ceiling FILE DIR [RUNS]   (FILE is sent; DIR receives a scratch file)
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -46,6 +50,24 @@ constexpr size_t kRing = 4;
   std::fprintf(stderr, "ingest_ceiling: %s: %s\n", what.c_str(), std::strerror(errno));
   std::exit(1);
 }
+
+// CPU time the calling thread has used so far, in milliseconds.
+double thread_cpu_ms() {
+  rusage r{};
+  ::getrusage(RUSAGE_THREAD, &r);
+  auto ms = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1e3 + t.tv_usec / 1e3; };
+  return ms(r.ru_utime) + ms(r.ru_stime);
+}
+
+// One transfer's rate, and the CPU time each of its threads used (0 for an absent stage).
+struct Transfer {
+  double mbps = 0;
+  double wall_ms = 0;
+  double send_ms = 0;
+  double receive_ms = 0;
+  double hash_ms = 0;
+  double write_ms = 0;
+};
 
 struct Stages {
   const char* name;
@@ -105,8 +127,9 @@ class Ring {
   size_t released_ = 0;  // guarded by mu_
 };
 
-// One transfer of `file` (size `size`) through the given stages; returns MB/s.
-double transfer(int file, uint64_t size, const std::string& scratch, const Stages& stages) {
+// One transfer of `file` (size `size`) through the given stages.
+Transfer transfer(int file, uint64_t size, const std::string& scratch, const Stages& stages) {
+  Transfer result;
   int listener = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -120,10 +143,12 @@ double transfer(int file, uint64_t size, const std::string& scratch, const Stage
   std::thread sender([&] {
     int s = ::socket(AF_INET, SOCK_STREAM, 0);
     if (s < 0 || ::connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) die("connect");
+    double cpu = thread_cpu_ms();
     off_t offset = 0;
     while (static_cast<uint64_t>(offset) < size) {
       if (::sendfile(s, file, &offset, size - static_cast<uint64_t>(offset)) <= 0) die("sendfile");
     }
+    result.send_ms = thread_cpu_ms() - cpu;
     char ack;
     if (::recv(s, &ack, 1, 0) != 1) die("ack");
     ::close(s);
@@ -141,23 +166,26 @@ double transfer(int file, uint64_t size, const std::string& scratch, const Stage
   EVP_DigestInit_ex(sha, EVP_sha256(), nullptr);
   Ring ring(static_cast<int>(stages.hash) + static_cast<int>(stages.write));
   // Each consumer walks the stream's buffers in order until the empty one that ends it.
-  auto consume = [&ring](auto&& use) {
+  auto consume = [&ring](double& cpu_ms, auto&& use) {
+    double cpu = thread_cpu_ms();
     for (size_t i = 0;; ++i) {
       auto [data, length] = ring.get(i);
       if (length > 0) use(data, length);
       ring.done(i);
-      if (length == 0) return;
+      if (length == 0) break;
     }
+    cpu_ms = thread_cpu_ms() - cpu;
   };
   std::vector<std::thread> consumers;
   if (stages.hash) {
-    consumers.emplace_back(
-        [&] { consume([&](const char* p, size_t n) { EVP_DigestUpdate(sha, p, n); }); });
+    consumers.emplace_back([&] {
+      consume(result.hash_ms, [&](const char* p, size_t n) { EVP_DigestUpdate(sha, p, n); });
+    });
   }
   if (stages.write) {
     consumers.emplace_back([&] {
       uint64_t at = 0;
-      consume([&](const char* p, size_t n) {
+      consume(result.write_ms, [&](const char* p, size_t n) {
         // O_DIRECT needs whole blocks: the last partial buffer goes through a plain descriptor.
         int fd = n % 4096 == 0 ? out : ::open(scratch.c_str(), O_WRONLY | O_CLOEXEC);
         if (::pwrite(fd, p, n, static_cast<off_t>(at)) != static_cast<ssize_t>(n)) die("pwrite");
@@ -168,6 +196,7 @@ double transfer(int file, uint64_t size, const std::string& scratch, const Stage
   }
   std::vector<char> sink(consumers.empty() ? kChunk : 0);
   uint64_t received = 0;
+  double receive_cpu = thread_cpu_ms();
   for (;;) {
     char* buf = consumers.empty() ? sink.data() : ring.acquire();
     size_t filled = 0;
@@ -180,6 +209,7 @@ double transfer(int file, uint64_t size, const std::string& scratch, const Stage
     if (!consumers.empty()) ring.publish(filled);
     if (filled == 0) break;
   }
+  result.receive_ms = thread_cpu_ms() - receive_cpu;
   for (auto& t : consumers) t.join();
   if (out >= 0 && ::fsync(out) != 0) die("fsync");
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -193,7 +223,9 @@ double transfer(int file, uint64_t size, const std::string& scratch, const Stage
   ::close(listener);
   if (out >= 0) ::close(out);
   EVP_MD_CTX_free(sha);
-  return static_cast<double>(size) / seconds / 1e6;
+  result.mbps = static_cast<double>(size) / seconds / 1e6;
+  result.wall_ms = seconds * 1e3;
+  return result;
 }
 
 }  // namespace
@@ -217,15 +249,18 @@ int main(int argc, char** argv) {
   // Each write run gets its own scratch file, removed only at the end: freeing a file's blocks
   // (discard) must not slow the next run down.
   std::vector<std::string> scratch_files;
+  Transfer best;
   for (const Stages& stages : kStages) {
-    double best = 0;
+    best = Transfer{};
     for (int i = 0; i < runs; ++i) {
       scratch_files.push_back(scratch + "." + std::to_string(scratch_files.size()));
-      best = std::max(
-          best, transfer(file, static_cast<uint64_t>(st.st_size), scratch_files.back(), stages));
+      Transfer t = transfer(file, static_cast<uint64_t>(st.st_size), scratch_files.back(), stages);
+      if (t.mbps > best.mbps) best = t;
     }
-    std::printf("%s %.0f\n", stages.name, best);
+    std::printf("%s %.0f\n", stages.name, best.mbps);
   }
+  std::printf("cpu send %.0f receive %.0f hash %.0f write %.0f wall %.0f\n", best.send_ms,
+              best.receive_ms, best.hash_ms, best.write_ms, best.wall_ms);
   for (const auto& path : scratch_files) ::unlink(path.c_str());
   return 0;
 }
