@@ -79,14 +79,12 @@ struct Stages {
 // buffer is reused once every consumer is done with it. Thread-safe.
 class Ring {
  public:
-  explicit Ring(int consumers) : consumers_(consumers) {
-    for (auto& b : buffers_) b.data = b.memory.data();
-  }
+  explicit Ring(int consumers) : consumers_(consumers) {}
   // Reader: the next free buffer (blocks while all are in use).
   char* acquire() {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return produced_ - released_ < kRing; });
-    return buffers_[produced_ % kRing].data;
+    return buffers_[produced_ % kRing].memory.data();
   }
   // Reader: hands the buffer from acquire() over with `length` bytes (0 ends the stream).
   void publish(size_t length) {
@@ -102,7 +100,7 @@ class Ring {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return index < produced_; });
     const Buffer& b = buffers_[index % kRing];
-    return {b.data, b.length};
+    return {b.memory.data(), b.length};
   }
   // Consumer: done with the `index`-th buffer.
   void done(size_t index) {
@@ -115,7 +113,6 @@ class Ring {
  private:
   struct Buffer {
     bulwark::IoBuffer memory;
-    char* data = nullptr;
     size_t length = 0;
     int pending = 0;
   };

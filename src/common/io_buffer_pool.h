@@ -25,15 +25,16 @@ namespace bulwark {
 
 class IoBuffer {
  public:
-  static constexpr size_t kSize = size_t{2} << 20;
   IoBuffer();  // throws std::bad_alloc when the memory cannot be mapped
   ~IoBuffer();
   IoBuffer(const IoBuffer&) = delete;
   IoBuffer& operator=(const IoBuffer&) = delete;
-  char* data() { return data_; }
+  // The buffer's memory (a handle's constness does not extend to it, as with unique_ptr::get).
+  char* data() const { return data_; }
   static constexpr size_t size() { return kSize; }
 
  private:
+  static constexpr size_t kSize = size_t{2} << 20;
   char* data_;
 };
 
